@@ -1,0 +1,58 @@
+// Bundles the CLI and the extension into dist/. `--production` minifies; `--watch` rebuilds on change.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors in the `file:line:col: error: text` form VS Code's problem matcher reads. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  plugins: [problemMatcher],
+};
+
+async function main() {
+  const builds = [
+    { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    {
+      ...common,
+      entryPoints: { extension: 'src/extension.ts', analyzer: 'src/core/index.ts' },
+      outdir: 'dist',
+      external: ['vscode', './analyzer'],
+      metafile: !production,
+    },
+  ].filter((b) => require('fs').existsSync(typeof b.entryPoints[0] === 'string' ? b.entryPoints[0] : 'src/extension.ts'));
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  for (const ctx of contexts) {
+    const result = await ctx.rebuild();
+    if (result.metafile) require('fs').writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
+    await ctx.dispose();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,190 @@
+/**
+ * Workspace walk: JS/TS sources and dotenv files under the given paths, honouring .gitignore files,
+ * skipping dependency and build folders, symlink loops and unreadable entries (each with a reason).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { SkippedFile } from './model';
+
+export const SOURCE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx'];
+
+/** Folders never descended into, with the reason reported. */
+const SKIPPED_DIRS: Record<string, string> = {
+  node_modules: 'dependencies (node_modules)',
+  bower_components: 'dependencies (bower_components)',
+  '.git': 'version control',
+  '.hg': 'version control',
+  '.svn': 'version control',
+  dist: 'build output',
+  build: 'build output',
+  out: 'build output',
+  coverage: 'build output',
+  '.next': 'build output',
+  '.nuxt': 'build output',
+  '.output': 'build output',
+  '.svelte-kit': 'build output',
+  '.turbo': 'build output',
+  '.cache': 'build output',
+};
+
+export interface WalkOptions {
+  /** Folder names to skip in addition to the defaults. */
+  excludeDirs?: readonly string[];
+  /** gitignore-style patterns (relative to the walk root) to skip. */
+  exclude?: readonly string[];
+  isEnvFile(base: string): boolean;
+  signal?: AbortSignal;
+}
+
+export interface WalkResult {
+  sources: string[];
+  envFiles: string[];
+  skipped: SkippedFile[];
+}
+
+export function isSourceFile(file: string): boolean {
+  return SOURCE_EXTENSIONS.includes(path.extname(file).toLowerCase()) && !/\.d\.[cm]?ts$/i.test(file);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const err = new Error('Scan cancelled');
+    err.name = 'AbortError';
+    throw err;
+  }
+}
+
+interface IgnoreScope {
+  dir: string;
+  ig: Ignore;
+}
+
+export async function walk(roots: readonly string[], opts: WalkOptions): Promise<WalkResult> {
+  const result: WalkResult = { sources: [], envFiles: [], skipped: [] };
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+  const excludeDirs = new Set(opts.excludeDirs ?? []);
+  const userIgnore = opts.exclude?.length ? ignore().add([...opts.exclude]) : undefined;
+  let ticks = 0;
+
+  const ignored = (abs: string, isDir: boolean, scopes: IgnoreScope[], root: string): boolean => {
+    for (const s of scopes) {
+      const rel = path.relative(s.dir, abs).split(path.sep).join('/');
+      if (rel && !rel.startsWith('..') && s.ig.ignores(isDir ? `${rel}/` : rel)) {
+        return true;
+      }
+    }
+    if (userIgnore) {
+      const rel = path.relative(root, abs).split(path.sep).join('/');
+      if (rel && !rel.startsWith('..') && userIgnore.ignores(isDir ? `${rel}/` : rel)) {
+        return true;
+      }
+    }
+    return false;
+  };
+
+  const addFile = (abs: string, real: string): void => {
+    if (seenFiles.has(real)) {
+      return;
+    }
+    seenFiles.add(real);
+    const base = path.basename(abs);
+    if (opts.isEnvFile(base)) {
+      result.envFiles.push(abs);
+    } else if (isSourceFile(abs)) {
+      result.sources.push(abs);
+    }
+  };
+
+  const visitDir = async (dir: string, scopes: IgnoreScope[], root: string, ancestors: Set<string>): Promise<void> => {
+    if (++ticks % 64 === 0) {
+      throwIfAborted(opts.signal);
+      // Let other work (progress, cancellation, the extension host) run during long walks.
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    let real: string;
+    let entries: fs.Dirent[];
+    try {
+      real = await fs.promises.realpath(dir);
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      result.skipped.push({ file: dir, reason: `unreadable folder (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+      return;
+    }
+    if (ancestors.has(real)) {
+      result.skipped.push({ file: dir, reason: 'symlink loop' });
+      return;
+    }
+    if (seenDirs.has(real)) {
+      result.skipped.push({ file: dir, reason: 'symlink to a folder that is already scanned' });
+      return;
+    }
+    seenDirs.add(real);
+    const here = new Set(ancestors).add(real);
+    let nextScopes = scopes;
+    if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
+      try {
+        const ig = ignore().add(await fs.promises.readFile(path.join(dir, '.gitignore'), 'utf8'));
+        nextScopes = [...scopes, { dir, ig }];
+      } catch (e) {
+        result.skipped.push({ file: path.join(dir, '.gitignore'), reason: `unreadable .gitignore (${String(e)})` });
+      }
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const abs = path.join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let target = abs;
+      if (entry.isSymbolicLink()) {
+        try {
+          target = await fs.promises.realpath(abs);
+          const st = await fs.promises.stat(target);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          result.skipped.push({ file: abs, reason: code === 'ELOOP' ? 'symlink loop' : `broken symlink (${code ?? 'error'})` });
+          continue;
+        }
+      }
+      if (isDir) {
+        const why = SKIPPED_DIRS[entry.name] ?? (excludeDirs.has(entry.name) ? 'excluded by settings' : undefined);
+        if (why) {
+          // Dependency and VCS folders are not listed one by one; build output is worth a line.
+          if (why === 'build output' || why === 'excluded by settings') {
+            result.skipped.push({ file: abs, reason: why });
+          }
+          continue;
+        }
+        if (ignored(abs, true, nextScopes, root)) {
+          continue;
+        }
+        await visitDir(abs, nextScopes, root, here);
+      } else if (isFile) {
+        if (ignored(abs, false, nextScopes, root)) {
+          continue;
+        }
+        addFile(abs, target);
+      }
+    }
+  };
+
+  for (const r of roots) {
+    const abs = path.resolve(r);
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(abs);
+    } catch (e) {
+      result.skipped.push({ file: abs, reason: `cannot read path (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+      continue;
+    }
+    if (st.isDirectory()) {
+      await visitDir(abs, [], abs, new Set());
+    } else if (st.isFile()) {
+      addFile(abs, await fs.promises.realpath(abs));
+    }
+  }
+  return result;
+}

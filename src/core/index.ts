@@ -1,0 +1,6 @@
+/** Public API of the core (no `vscode` imports anywhere below this folder). */
+export * from './model';
+export { Analyzer, DEFAULT_MAX_FILE_SIZE, mentionsWatchedPackage, type AnalyzerOptions, type ScanOptions, type ScanProgress } from './analyzer';
+export { detectors, watchedPackages } from './detectors';
+export { EnvIndex, DEFAULT_ENV_FILES } from './env';
+export { classifyHost, severityFor, SMTP_BASIC_AUTH_OFF } from './hosts';
