@@ -128,7 +128,16 @@ export class Evaluator {
       return { kind: 'env-object', node };
     }
     if (ts.isPropertyAccessExpression(node)) {
-      return this.member(this.evaluate(node.expression), node.name.text, node);
+      const v = this.member(this.evaluate(node.expression), node.name.text, node);
+      if (v.kind === 'unknown' && !v.env) {
+        // Enum members, class statics and other declarations the checker knows directly.
+        const sym = this.ctx.checker.getSymbolAtLocation(node);
+        const decl = sym?.valueDeclaration;
+        if (sym && decl && (ts.isEnumMember(decl) || ts.isPropertyDeclaration(decl))) {
+          return ts.isEnumMember(decl) ? this.evalSymbol(sym, node) : decl.initializer ? this.evaluate(decl.initializer) : v;
+        }
+      }
+      return v;
     }
     if (ts.isElementAccessExpression(node)) {
       const key = this.evaluate(node.argumentExpression);

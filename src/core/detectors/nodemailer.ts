@@ -48,12 +48,12 @@ export function nodemailerFacts(ctx: DetectorContext, opts: Val): ConnectionFact
     }
     service = url.searchParams.get('service') ?? undefined;
     if (url.hostname) {
-      facts.hostOverride = { host: url.hostname, node: urlNode, why: 'connection URL points at' };
+      facts.hostOverride = { host: url.hostname, node: urlNode, why: 'connection URL points at', val: opts.kind === 'object' ? prop(ctx, opts, 'url') : opts };
     }
     if (url.password) {
       facts.passwordAuth = true;
       facts.passwordNode = urlNode;
-      facts.hints = { viaUrl: true };
+      facts.hints = { viaUrl: true, userText: url.username ? `'${decodeURIComponent(url.username).replace(/'/g, "\\'")}'` : undefined };
     }
     facts.user = url.username ? { kind: 'value', value: decodeURIComponent(url.username), node: urlNode } : undefined;
   }

@@ -67,7 +67,7 @@ export interface ConnectionFacts {
   /** Host value, or a string host from a URL / well-known service. */
   host?: Val;
   /** A host fixed by something other than a plain value (URL, nodemailer service); overrides `host`. */
-  hostOverride?: { host: string; node: ts.Node; why: string };
+  hostOverride?: { host: string; node: ts.Node; why: string; val?: Val };
   user?: Val;
   password?: Val;
   /** Node of the password property/argument (for the Deprecated tag and the fix). */
@@ -146,6 +146,11 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
     kind = classifyHost(host, ctx.options.extraHosts);
     const n = facts.hostOverride.node;
     hostRelated = [{ ...spanOf(n), role: 'host', message: `${facts.hostOverride.why} ${host}` }];
+    const v = facts.hostOverride.val;
+    if (v?.env) {
+      // The URL may carry the password: show the variable name and line, never the value.
+      hostRelated.push(...related(ctx, site, { ...v, env: { ...v.env, name: v.env.name } }, 'password', 'the connection URL'));
+    }
   } else {
     const cands = hostCandidates(facts.host);
     if (cands.length === 0) {
@@ -157,7 +162,7 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
           host: undefined,
           hostKind: undefined,
           severity: 'info',
-          message: `${detector.library} logs in with a password to a host that could not be resolved statically${facts.host?.env ? ` (${facts.host.env.name} is not set in any .env file)` : ''}. If it is Exchange Online or Outlook.com, this login will stop working.`,
+          message: `${detector.library} logs in with a password to a host that could not be resolved statically${facts.host?.env ? ` (${facts.host.env.name} is not set in any .env file)` : ''}. If it is Exchange Online or Outlook.com, this login will stop working; switch to OAuth2 (XOAUTH2).`,
           span: spanOf(site.node, sf),
           related: related(ctx, site, facts.host, 'host', 'the host'),
           fixable: false,

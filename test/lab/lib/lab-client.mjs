@@ -38,14 +38,21 @@ export async function approveDeviceCode(resp, username) {
   if (!res.ok) throw new Error(`device login failed: ${res.status} ${await res.text()}`);
 }
 
-// Records every outbound connection made by undici (fetch, used by MSAL 7) and net/tls.
+// Records every outbound request/connection made by undici (fetch, used by MSAL 7;
+// kept-alive connections are reused, so requests are recorded too) and by net/tls.
+// seen: origins like "https://127.0.0.1:18443"; requests: "GET https://.../path".
 export function recordConnections() {
-  const seen = new Set();
+  const seen = new Set(); const requests = [];
+  const onRequest = ({ request }) => { seen.add(request.origin); requests.push(`${request.method} ${request.origin}${request.path}`); };
   const onUndici = ({ connectParams }) => seen.add(`${connectParams.protocol}//${connectParams.hostname}:${connectParams.port}`);
   const onNet = ({ socket }) => socket.once('connect', () => seen.add(`tcp://${socket.remoteAddress}:${socket.remotePort}`));
+  dc.subscribe('undici:request:create', onRequest);
   dc.subscribe('undici:client:beforeConnect', onUndici);
   dc.subscribe('net.client.socket', onNet);
-  return { seen, stop() { dc.unsubscribe('undici:client:beforeConnect', onUndici); dc.unsubscribe('net.client.socket', onNet); } };
+  return {
+    seen, requests,
+    stop() { dc.unsubscribe('undici:request:create', onRequest); dc.unsubscribe('undici:client:beforeConnect', onUndici); dc.unsubscribe('net.client.socket', onNet); },
+  };
 }
 
 // SASL XOAUTH2 initial response.

@@ -1,0 +1,15 @@
+import * as assert from 'node:assert/strict';
+import { caseCounts } from '../harness/detector-tester';
+import './nodemailer.test';
+import './smtp-emailjs.test';
+import './imap.test';
+import './pop3.test';
+import './false-positives.test';
+
+describe('detector test suite size', () => {
+  it('has at least 100 cases, with as many false-positive (valid) cases as true ones', () => {
+    const { valid, invalid } = caseCounts();
+    assert.ok(valid + invalid >= 100, `${valid + invalid} cases`);
+    assert.ok(valid >= invalid, `${valid} valid vs ${invalid} invalid`);
+  });
+});
