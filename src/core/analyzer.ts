@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import { detectors, watchedPackages, type CallSite, type DetectorContext } from './detectors';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted, walk } from './files';
@@ -100,8 +100,12 @@ function formatBytes(n: number): string {
 export class Analyzer {
   readonly root: string;
   readonly env: EnvIndex;
-  private project: Project;
-  private readonly candidates = new Set<string>();
+  /** Texts given to the analyzer (candidates found by the scan, open editors); they win over the disk. */
+  private readonly overlay = new Map<string, string>();
+  /** Parsed files, reused across program rebuilds while their text is unchanged. */
+  private readonly parsed = new Map<string, ts.SourceFile>();
+  private program: ts.Program | undefined;
+  private dirty = true;
   private readonly opts: Required<Omit<AnalyzerOptions, 'now'>> & { now: () => Date };
 
   constructor(root: string, options: AnalyzerOptions = {}) {
@@ -116,7 +120,6 @@ export class Analyzer {
       exclude: options.exclude ?? [],
     };
     this.env = new EnvIndex(this.opts.envFiles);
-    this.project = createProject();
   }
 
   /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
@@ -139,75 +142,57 @@ export class Analyzer {
       }
     }
 
-    // Read every source once; keep the text of candidates only.
+    // Read every source once; keep the text of candidates only. Synchronous reads in small batches
+    // are several times faster than one promise per file, and the batches keep cancellation prompt.
     const total = walked.sources.length;
     const texts = new Map<string, string>();
-    const importsOf = new Map<string, string[]>();
-    let done = 0;
-    const readOne = async (file: string): Promise<void> => {
-      let buf: Buffer;
-      try {
-        const st = await fs.promises.stat(file);
-        if (st.size > this.opts.maxFileSize) {
-          skipped.push({ file, reason: `larger than ${formatBytes(this.opts.maxFileSize)} (${formatBytes(st.size)})` });
-          return;
+    const importers = new Map<string, string[]>();
+    for (let i = 0; i < total; i++) {
+      if (i % 256 === 0) {
+        throwIfAborted(signal);
+        onProgress?.({ phase: 'read', done: i, total, file: walked.sources[i] });
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const file = walked.sources[i];
+      const out = this.readCandidate(file);
+      if (out === 'skip-minified-name') {
+        skipped.push({ file, reason: 'minified' });
+      } else if ('specs' in out) {
+        if (out.specs.length) {
+          importers.set(file, out.specs);
         }
-        buf = await fs.promises.readFile(file);
-      } catch (e) {
-        skipped.push({ file, reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
-        return;
-      }
-      const latin = buf.toString('latin1');
-      const specs = relativeSpecifiers(latin);
-      if (specs.length) {
-        importsOf.set(file, specs);
-      }
-      if (!PREFILTER.test(latin)) {
-        if (/\.min\.[cm]?js$/i.test(file)) {
-          skipped.push({ file, reason: 'minified' });
-        }
-        return;
-      }
-      const out = classifyBuffer(buf, file, this.opts.maxFileSize);
-      if ('skip' in out) {
+      } else if ('skip' in out) {
         skipped.push({ file, reason: out.skip });
       } else {
         texts.set(file, out.text);
       }
-    };
-    await pool(walked.sources, 32, async (file) => {
-      throwIfAborted(signal);
-      await readOne(file);
-      done++;
-      if (done % 200 === 0 || done === total) {
-        onProgress?.({ phase: 'read', done, total, file });
-      }
-    });
+    }
+    onProgress?.({ phase: 'read', done: total, total });
 
-    // Files that import a candidate may call the library through it (wrapper modules re-exporting it).
+    // Files that import a candidate may call the library through it (a wrapper module that
+    // re-exports it): add them, two hops at most.
     const known = new Set(walked.sources);
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 2 && texts.size; round++) {
+      const names = new Set([...texts.keys()].map(moduleBaseName));
       const add: string[] = [];
-      for (const [file, specs] of importsOf) {
-        if (texts.has(file)) {
-          continue;
-        }
-        if (specs.some((s) => texts.has(resolveRelative(file, s, known) ?? ''))) {
+      for (const [file, specs] of importers) {
+        if (!texts.has(file) && specs.some((sp) => names.has(moduleBaseName(sp)) && texts.has(resolveRelative(file, sp, known) ?? ''))) {
           add.push(file);
         }
       }
-      if (!add.length) {
-        break;
-      }
       for (const file of add) {
+        importers.delete(file);
         try {
-          const out = classifyBuffer(await fs.promises.readFile(file), file, this.opts.maxFileSize);
+          const out = classifyBuffer(fs.readFileSync(file), file, this.opts.maxFileSize);
           if ('text' in out) {
             texts.set(file, out.text);
           }
         } catch {
-          /* reported in the first pass if unreadable */
+          /* unreadable files were reported by the first pass */
         }
+      }
+      if (!add.length) {
+        break;
       }
     }
     throwIfAborted(signal);
@@ -240,23 +225,128 @@ export class Analyzer {
     };
   }
 
-  /** Adds or replaces a file's text in the project (an open editor's unsaved content, say). */
+  /** Adds or replaces a file's text (an open editor's unsaved content, say). */
   setSource(file: string, text: string): void {
-    this.project.createSourceFile(file, text, { overwrite: true });
-    this.candidates.add(file);
+    if (this.overlay.get(file) !== text) {
+      this.overlay.set(file, text);
+      this.dirty = true;
+    }
   }
 
   removeSource(file: string): void {
-    const sf = this.project.getSourceFile(file);
-    if (sf) {
-      this.project.removeSourceFile(sf);
+    if (this.overlay.delete(file) || this.parsed.delete(file)) {
+      this.dirty = true;
     }
-    this.candidates.delete(file);
   }
 
-  /** Analyses one file already in the project. Cross-file values resolve through the program. */
+  /** Forgets the cached parse of a file on disk that changed (the editor's file watcher calls this). */
+  invalidate(file: string): void {
+    if (this.parsed.delete(file)) {
+      this.dirty = true;
+    }
+  }
+
+  /** The program over the overlay files; local imports are loaded lazily by the compiler host. */
+  private getProgram(): ts.Program {
+    if (!this.program || this.dirty) {
+      this.dirty = false;
+      this.program = ts.createProgram({
+        rootNames: [...this.overlay.keys()],
+        options: COMPILER_OPTIONS,
+        host: this.compilerHost(),
+        oldProgram: this.program,
+      });
+    }
+    return this.program;
+  }
+
+  private compilerHost(): ts.CompilerHost {
+    const readText = (file: string): string | undefined => {
+      const o = this.overlay.get(file);
+      if (o !== undefined) {
+        return o;
+      }
+      try {
+        const st = fs.statSync(file);
+        if (!st.isFile() || st.size > this.opts.maxFileSize) {
+          return undefined;
+        }
+        const out = classifyBuffer(fs.readFileSync(file), file, this.opts.maxFileSize);
+        return 'text' in out ? out.text : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    // Module resolution probes many candidate paths; answer each once per program.
+    const exists = new Map<string, boolean>();
+    const fileExists = (file: string): boolean => {
+      if (this.overlay.has(file)) {
+        return true;
+      }
+      let e = exists.get(file);
+      if (e === undefined) {
+        e = isLocalModule(file) && fs.existsSync(file);
+        exists.set(file, e);
+      }
+      return e;
+    };
+    const dirs = new Map<string, boolean>();
+    const directoryExists = (dir: string): boolean => {
+      let e = dirs.get(dir);
+      if (e === undefined) {
+        const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+        e = isLocalModule(prefix) && ([...this.overlay.keys()].some((f) => f.startsWith(prefix)) || fs.existsSync(dir));
+        dirs.set(dir, e);
+      }
+      return e;
+    };
+    const moduleHost: ts.ModuleResolutionHost = { fileExists, readFile: readText, directoryExists };
+    const depth = new Map<string, number>([...this.overlay.keys()].map((f) => [f, 0]));
+    return {
+      getSourceFile: (file, languageVersion) => {
+        const text = readText(file);
+        if (text === undefined) {
+          return undefined;
+        }
+        const cached = this.parsed.get(file);
+        if (cached && cached.text === text) {
+          return cached;
+        }
+        const sf = ts.createSourceFile(file, text, languageVersion, true, scriptKind(file));
+        this.parsed.set(file, sf);
+        return sf;
+      },
+      getDefaultLibFileName: () => 'lib.d.ts',
+      writeFile: () => undefined,
+      getCurrentDirectory: () => this.root,
+      getCanonicalFileName: (f) => f,
+      useCaseSensitiveFileNames: () => true,
+      getNewLine: () => '\n',
+      fileExists,
+      directoryExists,
+      readFile: readText,
+      // Only local modules are followed, and only a few hops from the analysed files: values rarely
+      // travel further, and this keeps the cost proportional to the candidates, not the workspace.
+      resolveModuleNames: (names, containingFile) => {
+        const d = depth.get(containingFile) ?? 0;
+        return names.map((name) => {
+          if (!(name.startsWith('.') || path.isAbsolute(name)) || d >= MAX_IMPORT_DEPTH) {
+            return undefined;
+          }
+          const r = ts.resolveModuleName(name, containingFile, COMPILER_OPTIONS, moduleHost).resolvedModule;
+          if (r && !r.isExternalLibraryImport) {
+            depth.set(r.resolvedFileName, Math.min(depth.get(r.resolvedFileName) ?? Infinity, d + 1));
+            return r;
+          }
+          return undefined;
+        });
+      },
+    };
+  }
+
+  /** Analyses one file already in the program. Cross-file values resolve through the program. */
   analyzeFile(file: string): Finding[] {
-    const program = this.project.getProgram().compilerObject;
+    const program = this.getProgram();
     const sf = program.getSourceFile(file);
     if (!sf) {
       return [];
@@ -265,12 +355,77 @@ export class Analyzer {
     return analyzeSourceFile(sf, checker, this.env, this.root, this.opts.extraHosts, this.opts.reportUnresolved, this.opts.now());
   }
 
+  /** One hop: does `text` import a local module that names a watched package (a wrapper)? */
+  private importsCandidate(file: string, text: string): boolean {
+    for (const spec of relativeSpecifiers(text)) {
+      const base = path.resolve(path.dirname(file), spec);
+      for (const ext of RESOLVE_EXTS) {
+        const target = base + ext;
+        if (this.overlay.has(target)) {
+          return true;
+        }
+        try {
+          const st = fs.statSync(target);
+          if (st.isFile() && st.size <= this.opts.maxFileSize) {
+            if (mentionsWatchedPackage(fs.readFileSync(target, 'latin1'))) {
+              return true;
+            }
+            break;
+          }
+        } catch {
+          /* try the next extension */
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Reads one source with the size guard and the cheap byte-level pre-filter. */
+  private readCandidate(file: string): ReadOutcome | { specs: string[] } | 'skip-minified-name' {
+    let buf: Buffer;
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        if (size > this.opts.maxFileSize) {
+          return { skip: `larger than ${formatBytes(this.opts.maxFileSize)} (${formatBytes(size)})` };
+        }
+        buf = Buffer.allocUnsafe(size);
+        let off = 0;
+        while (off < size) {
+          const n = fs.readSync(fd, buf, off, size - off, off);
+          if (n === 0) {
+            break;
+          }
+          off += n;
+        }
+        buf = buf.subarray(0, off);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+    }
+    // Every watched package name contains "mail", "imap" or "pop": three memchr-speed scans
+    // decide for almost every file before any decoding.
+    const minifiedName = /\.min\.[cm]?js$/i.test(file);
+    const mayImport = !minifiedName && buf.indexOf('./') >= 0;
+    if (buf.indexOf('mail') < 0 && buf.indexOf('imap') < 0 && buf.indexOf('pop') < 0) {
+      return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(buf.toString('latin1')) : [] };
+    }
+    const latin = buf.toString('latin1');
+    if (!PREFILTER.test(latin)) {
+      return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(latin) : [] };
+    }
+    return classifyBuffer(buf, file, this.opts.maxFileSize);
+  }
+
   /**
    * Editor entry point: analyses `text` as the content of `file`. Files that do not mention a watched
    * package cost one regex test.
    */
   analyzeText(file: string, text: string): Finding[] {
-    if (!mentionsWatchedPackage(text) && !this.candidates.has(file)) {
+    if (!mentionsWatchedPackage(text) && !this.overlay.has(file) && !this.importsCandidate(file, text)) {
       return [];
     }
     this.setSource(file, text);
@@ -278,36 +433,55 @@ export class Analyzer {
   }
 }
 
-function createProject(): Project {
-  return new Project({
-    compilerOptions: {
-      allowJs: true,
-      checkJs: false,
-      noEmit: true,
-      resolveJsonModule: true,
-      esModuleInterop: true,
-      allowSyntheticDefaultImports: true,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      target: ts.ScriptTarget.ES2022,
-      jsx: ts.JsxEmit.Preserve,
-      noLib: true,
-      types: [],
-      skipLibCheck: true,
-      maxNodeModuleJsDepth: 0,
-    },
-    skipAddingFilesFromTsConfig: true,
-    skipLoadingLibFiles: true,
-    // Only local modules are followed: npm packages are recognised by name, never parsed.
-    resolutionHost: (host, getOptions) => ({
-      resolveModuleNames: (names, containingFile) =>
-        names.map((name) =>
-          name.startsWith('.') || path.isAbsolute(name)
-            ? ts.resolveModuleName(name, containingFile, getOptions(), host).resolvedModule
-            : undefined,
-        ),
-    }),
-  });
+/** Import hops followed from an analysed file (config → re-export → constants is 3). */
+const MAX_IMPORT_DEPTH = 4;
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  allowJs: true,
+  checkJs: false,
+  noEmit: true,
+  resolveJsonModule: true,
+  esModuleInterop: true,
+  allowSyntheticDefaultImports: true,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  target: ts.ScriptTarget.ES2022,
+  jsx: ts.JsxEmit.Preserve,
+  noLib: true,
+  types: [],
+  skipLibCheck: true,
+  maxNodeModuleJsDepth: 0,
+};
+
+function isLocalModule(file: string): boolean {
+  return !file.includes(`${path.sep}node_modules${path.sep}`);
+}
+
+function scriptKind(file: string): ts.ScriptKind {
+  const ext = path.extname(file).toLowerCase();
+  switch (ext) {
+    case '.ts':
+    case '.mts':
+    case '.cts':
+      return ts.ScriptKind.TS;
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    case '.json':
+      return ts.ScriptKind.JSON;
+    default:
+      return ts.ScriptKind.JS;
+  }
+}
+
+/** `./lib/mailer.js` → `mailer`; `/a/b/index.ts` → `b`. */
+function moduleBaseName(p: string): string {
+  let base = path.basename(p).replace(/\.[cm]?[jt]sx?$/i, '');
+  if (base === 'index') {
+    base = path.basename(path.dirname(p));
+  }
+  return base;
 }
 
 function relativeSpecifiers(text: string): string[] {
@@ -340,16 +514,6 @@ function resolveRelative(from: string, spec: string, known: Set<string>): string
     }
   }
   return undefined;
-}
-
-async function pool<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) {
-      await fn(items[next++]);
-    }
-  });
-  await Promise.all(workers);
 }
 
 function sortFindings(f: Finding[]): Finding[] {
@@ -416,7 +580,25 @@ export function analyzeSourceFile(
   return findings;
 }
 
+/** Callees that can never reach a package: `this.x()`, `super()`, calls on literals. */
+function cannotBePackage(expr: ts.Expression): boolean {
+  let e: ts.Expression = expr;
+  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) {
+    e = e.expression;
+  }
+  return (
+    e.kind === ts.SyntaxKind.ThisKeyword ||
+    e.kind === ts.SyntaxKind.SuperKeyword ||
+    ts.isStringLiteralLike(e) ||
+    ts.isArrayLiteralExpression(e) ||
+    ts.isObjectLiteralExpression(e)
+  );
+}
+
 function inspect(node: ts.CallExpression | ts.NewExpression, ctx: DetectorContext): void {
+  if (cannotBePackage(node.expression)) {
+    return;
+  }
   const callee = ctx.ev.evaluate(node.expression);
   if (callee.kind !== 'module') {
     return;
@@ -430,16 +612,10 @@ function inspect(node: ts.CallExpression | ts.NewExpression, ctx: DetectorContex
   };
   for (const d of detectors) {
     if (d.matches(site)) {
-      const before = ctx.report;
       const local: Finding[] = [];
-      ctx.report = (f) => local.push(f);
-      try {
-        d.detect(site, ctx);
-      } finally {
-        ctx.report = before;
-      }
+      d.detect(site, { ...ctx, report: (f) => local.push(f) });
       if (local.length && !isSuppressed(node, ctx.sourceFile)) {
-        local.forEach((f) => before(f));
+        local.forEach((f) => ctx.report(f));
       }
     }
   }

@@ -62,6 +62,7 @@ export class Evaluator {
   private depth = 0;
   private readonly active = new Set<ts.Node>();
   private readonly jsonCache = new Map<string, ts.JsonSourceFile | null>();
+  private readonly symbolMemo = new Map<ts.Declaration, Val>();
 
   constructor(private readonly ctx: EvalContext) {}
 
@@ -310,9 +311,15 @@ export class Evaluator {
     if (this.active.has(decl)) {
       return this.unknown(at);
     }
+    const memo = this.symbolMemo.get(decl);
+    if (memo) {
+      return memo;
+    }
     this.active.add(decl);
     try {
-      return this.evalDeclaration(decl, sym, at);
+      const v = this.evalDeclaration(decl, sym, at);
+      this.symbolMemo.set(decl, v);
+      return v;
     } finally {
       this.active.delete(decl);
     }
@@ -418,31 +425,7 @@ export class Evaluator {
     if (ts.isForInStatement(list.parent) || ts.isForOfStatement(list.parent) || ts.isForStatement(list.parent)) {
       return true;
     }
-    const name = (decl.name as ts.Identifier).text;
-    const sf = decl.getSourceFile();
-    const sym = this.ctx.checker.getSymbolAtLocation(decl.name);
-    let reassigned = false;
-    const visit = (n: ts.Node): void => {
-      if (reassigned) {
-        return;
-      }
-      if (
-        ts.isBinaryExpression(n) &&
-        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-        ts.isIdentifier(n.left) &&
-        n.left.text === name &&
-        this.ctx.checker.getSymbolAtLocation(n.left) === sym
-      ) {
-        reassigned = true;
-        return;
-      }
-      ts.forEachChild(n, visit);
-    };
-    if (sf.text.includes(name)) {
-      visit(sf);
-    }
-    return reassigned;
+    return assignedNames(decl.getSourceFile()).has((decl.name as ts.Identifier).text);
   }
 
   private evalBindingElement(decl: ts.BindingElement, at: ts.Node): Val {
@@ -458,7 +441,7 @@ export class Evaluator {
         }
         keys.unshift(name.text);
       } else {
-        keys.unshift(pattern.elements.indexOf(el as ts.ArrayBindingElement));
+        keys.unshift(pattern.elements.indexOf(el));
       }
       el = pattern.parent;
     }
@@ -582,6 +565,33 @@ export class Evaluator {
     }
     return { kind: 'object', props, open: false, node: sf };
   }
+}
+
+const assignedCache = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** Names assigned anywhere in a file (`x = …`, `x += …`, `x++`), computed once per file. */
+function assignedNames(sf: ts.SourceFile): Set<string> {
+  let names = assignedCache.get(sf);
+  if (!names) {
+    const found = new Set<string>();
+    const visit = (n: ts.Node): void => {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+        ts.isIdentifier(n.left)
+      ) {
+        found.add(n.left.text);
+      } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isIdentifier(n.operand)) {
+        found.add(n.operand.text);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    names = found;
+    assignedCache.set(sf, names);
+  }
+  return names;
 }
 
 function isJson(sf: ts.SourceFile): boolean {

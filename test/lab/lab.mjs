@@ -22,15 +22,28 @@ export const DEFAULT_RUN_DIR = path.join(REPO_DIR, '.test-tmp', 'lab');
 export const labConfig = JSON.parse(readFileSync(path.join(LAB_DIR, 'lab.config.json'), 'utf8'));
 
 const PORT_VARS = {
-  oauth: 'LAB_OAUTH_PORT', smtp: 'LAB_SMTP_PORT', smtps: 'LAB_SMTPS_PORT',
-  imap: 'LAB_IMAP_PORT', imaps: 'LAB_IMAPS_PORT', pop3: 'LAB_POP3_PORT', pop3s: 'LAB_POP3S_PORT',
+  oauth: 'LAB_OAUTH_PORT',
+  smtp: 'LAB_SMTP_PORT',
+  smtps: 'LAB_SMTPS_PORT',
+  imap: 'LAB_IMAP_PORT',
+  imaps: 'LAB_IMAPS_PORT',
+  pop3: 'LAB_POP3_PORT',
+  pop3s: 'LAB_POP3S_PORT',
 };
 
-const isExecutable = (f) => { try { accessSync(f, constants.X_OK); return true; } catch { return false; } };
+const isExecutable = (f) => {
+  try {
+    accessSync(f, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** True when Dovecot with IMAP and POP3 is installed (what the lab needs besides node_modules). */
 export function isDovecotInstalled() {
-  const inPath = (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(path.delimiter)
+  const inPath = (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin')
+    .split(path.delimiter)
     .concat(['/usr/sbin', '/usr/bin'])
     .some((d) => d && isExecutable(path.join(d, 'dovecot')));
   return inPath && isExecutable('/usr/lib/dovecot/imap') && isExecutable('/usr/lib/dovecot/pop3');
@@ -39,19 +52,25 @@ export function isDovecotInstalled() {
 /** Human-readable reason for a skip, or null when the lab can run here. */
 export function labUnavailableReason() {
   if (process.platform !== 'linux') return `the XOAUTH2 lab needs Linux (this is ${process.platform})`;
-  if (!isDovecotInstalled()) return 'Dovecot is not installed (run: sudo bash .ci/install-lab.sh, or bash test/lab/bin/labctl.sh install as root)';
+  if (!isDovecotInstalled())
+    return 'Dovecot is not installed (run: sudo bash .ci/install-lab.sh, or bash test/lab/bin/labctl.sh install as root)';
   return null;
 }
 
 function labctl(args, env) {
   return new Promise((resolve, reject) => {
-    execFile('bash', [LABCTL, ...args], { env, maxBuffer: 4 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err && args[0] !== 'status') {
-        err.message = `labctl ${args.join(' ')} failed (exit ${err.code}): ${stderr.trim().split('\n').slice(-30).join('\n')}`;
-        return reject(err);
-      }
-      return resolve({ code: err ? err.code : 0, stdout, stderr });
-    });
+    execFile(
+      'bash',
+      [LABCTL, ...args],
+      { env, maxBuffer: 4 << 20, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err && args[0] !== 'status') {
+          err.message = `labctl ${args.join(' ')} failed (exit ${err.code}): ${stderr.trim().split('\n').slice(-30).join('\n')}`;
+          return reject(err);
+        }
+        return resolve({ code: err ? err.code : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -78,31 +97,50 @@ export function trustLabCa(caPem) {
   if (origCreateSecureContext) return;
   origCreateSecureContext = tls.createSecureContext;
   tls.createSecureContext = function labCreateSecureContext(options) {
-    if (trusted.size && (!options || options.ca === undefined)) options = { ...options, ca: [...tls.rootCertificates, ...trusted] };
+    if (trusted.size && (!options || options.ca === undefined))
+      options = { ...options, ca: [...tls.rootCertificates, ...trusted] };
     return origCreateSecureContext.call(this, options);
   };
 }
 /** Removes what trustLabCa() added. */
 export function untrustLabCa() {
   trusted.clear();
-  if (origCreateSecureContext) { tls.createSecureContext = origCreateSecureContext; origCreateSecureContext = null; }
+  if (origCreateSecureContext) {
+    tls.createSecureContext = origCreateSecureContext;
+    origCreateSecureContext = null;
+  }
 }
 
 function labRequest(origin, ca, method, pathname, body) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(`${origin}${pathname}`, {
-      method, ca, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout: 10_000,
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json; try { json = JSON.parse(text); } catch { json = { raw: text }; }
-        if (res.statusCode >= 400) return reject(new Error(`${method} ${pathname}: ${res.statusCode} ${text}`));
-        return resolve(json);
-      });
-    });
+    const req = https.request(
+      `${origin}${pathname}`,
+      {
+        method,
+        ca,
+        headers: data
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
+          : {},
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = { raw: text };
+          }
+          if (res.statusCode >= 400)
+            return reject(new Error(`${method} ${pathname}: ${res.statusCode} ${text}`));
+          return resolve(json);
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${pathname}: timeout`)));
     req.on('error', reject);
     req.end(data);
@@ -114,7 +152,10 @@ let exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => { for (const env of stopOnExit) spawnSync('bash', [LABCTL, 'stop'], { env, stdio: 'ignore', timeout: 20_000 }); });
+  process.on('exit', () => {
+    for (const env of stopOnExit)
+      spawnSync('bash', [LABCTL, 'stop'], { env, stdio: 'ignore', timeout: 20_000 });
+  });
 }
 
 /**
@@ -135,7 +176,8 @@ export async function startLab(opts = {}) {
   const runDir = path.resolve(opts.runDir || process.env.LAB_RUN || DEFAULT_RUN_DIR);
   const ctlEnv = { ...process.env, LAB_RUN: runDir, ...opts.env };
   for (const [k, v] of Object.entries(opts.ports || {})) {
-    if (!PORT_VARS[k]) throw new Error(`unknown port name ${k} (known: ${Object.keys(PORT_VARS).join(', ')})`);
+    if (!PORT_VARS[k])
+      throw new Error(`unknown port name ${k} (known: ${Object.keys(PORT_VARS).join(', ')})`);
     ctlEnv[PORT_VARS[k]] = String(v);
   }
   let startedHere = false;
@@ -156,7 +198,8 @@ export async function startLab(opts = {}) {
   const origin = `https://127.0.0.1:${ports.oauth}`;
   const req = (method, p, body) => labRequest(origin, ca, method, p, body);
   const health = await req('GET', '/_lab/health');
-  if (path.resolve(health.runDir) !== runDir) throw new Error(`port ${ports.oauth} is served by a lab with run dir ${health.runDir}, not ${runDir}`);
+  if (path.resolve(health.runDir) !== runDir)
+    throw new Error(`port ${ports.oauth} is served by a lab with run dir ${health.runDir}, not ${runDir}`);
 
   const lab = {
     /** Env for processes under test: NODE_EXTRA_CA_CERTS, LAB_*, MAIL_OAUTH_* (merge into process.env). */

@@ -38,6 +38,7 @@ dovecot_dir() {
 }
 choose_dovecot_dir() {
   local d="$LAB_RUN" ok=1
+  if [ -n "${LAB_DOVECOT_DIR:-}" ]; then mkdir -p "$LAB_DOVECOT_DIR"; echo "$LAB_DOVECOT_DIR" > "$LAB_RUN/dovecot-dir"; echo "$LAB_DOVECOT_DIR"; return; fi
   (( ${#d} <= 64 )) || { ok=0; log "LAB_RUN is ${#d} chars (> 64): Dovecot's unix socket paths would be too long"; }
   if (( ok )) && [ "$(id -u)" = 0 ]; then
     if ! runuser -u nobody -- test -x "$d" 2>/dev/null; then ok=0; log "LAB_RUN is not reachable for uid nobody (a parent dir lacks o+x)"; fi
@@ -123,7 +124,7 @@ start() {
   if (( n == ${#NAMES[@]} )); then log "already running (run dir $LAB_RUN)"; envfile; return 0; fi
   if (( n > 0 )); then log "partly running ($n/${#NAMES[@]}), restarting"; stop; fi
   command -v dovecot >/dev/null || { log "dovecot missing: run '$0 install' (or .ci/install-lab.sh) first"; return 1; }
-  [ -d "$REPO/node_modules/smtp-server" ] && [ -d "$REPO/node_modules/jose" ] || { log "node deps missing: run 'npm ci' in $REPO"; return 1; }
+  if [ ! -d "$REPO/node_modules/smtp-server" ] || [ ! -d "$REPO/node_modules/jose" ]; then log "node deps missing: run 'npm ci' in $REPO"; return 1; fi
   for p in $(all_ports); do
     if port_listening "$p"; then log "port $p is already in use (another lab instance? set LAB_*_PORT to move this one)"; return 1; fi
   done
@@ -159,7 +160,7 @@ start() {
 group_alive() { kill -0 -- "-$1" 2>/dev/null; } # any process left in process group $1
 
 stop() {
-  local t0 name pid i alive; t0=$(ms)
+  local t0 name pid alive; t0=$(ms)
   local -a pgids=()
   for name in dovecot smtp authority; do # TERM all three at once, then wait
     [ -s "$PIDS/$name.pid" ] || continue
@@ -168,11 +169,11 @@ stop() {
     # setsid made each server a process-group leader: pgid = pid (Dovecot's children are in it too)
     if group_alive "$pid"; then kill -TERM "$pid" 2>/dev/null || true; pgids+=("$pid"); fi
   done
-  for i in $(seq 1 200); do # at most 10 s for the leaders (Dovecot needs ~2-3 s)
+  for _ in $(seq 1 200); do # at most 10 s for the leaders (Dovecot needs ~2-3 s)
     alive=0; for pid in "${pgids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     (( alive )) || break; sleep 0.05
   done
-  for i in $(seq 1 40); do # then up to 2 s for children the leaders were reaping
+  for _ in $(seq 1 40); do # then up to 2 s for children the leaders were reaping
     alive=0; for pid in "${pgids[@]}"; do group_alive "$pid" && alive=1; done
     (( alive )) || break; sleep 0.05
   done

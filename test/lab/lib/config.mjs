@@ -59,7 +59,23 @@ export function discoveryDocument(tenant = lab.tenantId) {
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${base}/kerberos`,
     // Not in Entra's document: lets Dovecot find the RFC 7662 endpoint.
     introspection_endpoint: `${base}/oauth2/v2.0/introspect`,
@@ -77,7 +93,9 @@ export function instanceDiscoveryDocument(tenant = lab.tenantId) {
   return {
     tenant_discovery_endpoint: `${AUTHORITY_ORIGIN}/${tenant}/v2.0/.well-known/openid-configuration`,
     'api-version': '1.1',
-    metadata: [{ preferred_network: AUTHORITY_HOST, preferred_cache: AUTHORITY_HOST, aliases: [AUTHORITY_HOST] }],
+    metadata: [
+      { preferred_network: AUTHORITY_HOST, preferred_cache: AUTHORITY_HOST, aliases: [AUTHORITY_HOST] },
+    ],
   };
 }
 

@@ -17,7 +17,14 @@ import { readFileSync, statSync, writeFileSync, renameSync, mkdirSync } from 'no
 import path from 'node:path';
 import { FAULTS_FILE, lab } from './config.mjs';
 
-export const FAULT_KEYS = ['tokenTtlSeconds', 'smtpAuthDisabled', 'smtpSendAsCheck', 'smtpXoauth2Failure', 'disabledProtocols', 'tokenError'];
+export const FAULT_KEYS = [
+  'tokenTtlSeconds',
+  'smtpAuthDisabled',
+  'smtpSendAsCheck',
+  'smtpXoauth2Failure',
+  'disabledProtocols',
+  'tokenError',
+];
 
 export function defaultFaults() {
   return {
@@ -36,10 +43,14 @@ export function faultsFromEnv(env = process.env) {
   const ttl = env.LAB_TOKEN_TTL_SECONDS || env.LAB_TOKEN_TTL;
   if (ttl) f.tokenTtlSeconds = Number(ttl);
   const d = env.LAB_FAULT_SMTP_AUTH_DISABLED;
-  if (d && !['0', 'false', 'no', ''].includes(d.toLowerCase())) f.smtpAuthDisabled = d === 'mailbox' ? 'mailbox' : 'tenant';
+  if (d && !['0', 'false', 'no', ''].includes(d.toLowerCase()))
+    f.smtpAuthDisabled = d === 'mailbox' ? 'mailbox' : 'tenant';
   if (env.LAB_SMTP_SEND_AS_CHECK) f.smtpSendAsCheck = env.LAB_SMTP_SEND_AS_CHECK;
   if (env.LAB_SMTP_XOAUTH2_FAILURE) f.smtpXoauth2Failure = env.LAB_SMTP_XOAUTH2_FAILURE;
-  if (env.LAB_FAULT_DISABLED_PROTOCOLS) f.disabledProtocols = env.LAB_FAULT_DISABLED_PROTOCOLS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.LAB_FAULT_DISABLED_PROTOCOLS)
+    f.disabledProtocols = env.LAB_FAULT_DISABLED_PROTOCOLS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env.LAB_FAULT_TOKEN_ERROR) {
     const v = env.LAB_FAULT_TOKEN_ERROR.trim();
     f.tokenError = v.startsWith('{') ? JSON.parse(v) : v;
@@ -48,13 +59,19 @@ export function faultsFromEnv(env = process.env) {
 }
 
 export function validateFaults(f) {
-  for (const k of Object.keys(f)) if (!FAULT_KEYS.includes(k)) throw new Error(`unknown fault key ${k} (known: ${FAULT_KEYS.join(', ')})`);
-  if (f.tokenTtlSeconds !== undefined && !(Number.isFinite(f.tokenTtlSeconds) && f.tokenTtlSeconds > 0)) throw new Error('tokenTtlSeconds must be a positive number');
+  for (const k of Object.keys(f))
+    if (!FAULT_KEYS.includes(k)) throw new Error(`unknown fault key ${k} (known: ${FAULT_KEYS.join(', ')})`);
+  if (f.tokenTtlSeconds !== undefined && !(Number.isFinite(f.tokenTtlSeconds) && f.tokenTtlSeconds > 0))
+    throw new Error('tokenTtlSeconds must be a positive number');
   if (f.smtpAuthDisabled === true) f.smtpAuthDisabled = 'tenant';
-  if (f.smtpAuthDisabled !== undefined && ![false, 'tenant', 'mailbox'].includes(f.smtpAuthDisabled)) throw new Error('smtpAuthDisabled must be false, true, "tenant" or "mailbox"');
-  if (f.smtpSendAsCheck !== undefined && !['mail-from', 'data', 'off'].includes(f.smtpSendAsCheck)) throw new Error('smtpSendAsCheck must be mail-from, data or off');
-  if (f.smtpXoauth2Failure !== undefined && !['o365', 'challenge'].includes(f.smtpXoauth2Failure)) throw new Error('smtpXoauth2Failure must be o365 or challenge');
-  if (f.disabledProtocols !== undefined && !Array.isArray(f.disabledProtocols)) throw new Error('disabledProtocols must be an array');
+  if (f.smtpAuthDisabled !== undefined && ![false, 'tenant', 'mailbox'].includes(f.smtpAuthDisabled))
+    throw new Error('smtpAuthDisabled must be false, true, "tenant" or "mailbox"');
+  if (f.smtpSendAsCheck !== undefined && !['mail-from', 'data', 'off'].includes(f.smtpSendAsCheck))
+    throw new Error('smtpSendAsCheck must be mail-from, data or off');
+  if (f.smtpXoauth2Failure !== undefined && !['o365', 'challenge'].includes(f.smtpXoauth2Failure))
+    throw new Error('smtpXoauth2Failure must be o365 or challenge');
+  if (f.disabledProtocols !== undefined && !Array.isArray(f.disabledProtocols))
+    throw new Error('disabledProtocols must be an array');
   return f;
 }
 
@@ -73,7 +90,8 @@ export function currentFaults() {
   try {
     const st = statSync(FAULTS_FILE);
     const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`; // writeFaults renames, so every write is a new inode
-    if (stamp !== cache.stamp || !cache.value) cache = { stamp, value: { ...defaultFaults(), ...JSON.parse(readFileSync(FAULTS_FILE, 'utf8')) } };
+    if (stamp !== cache.stamp || !cache.value)
+      cache = { stamp, value: { ...defaultFaults(), ...JSON.parse(readFileSync(FAULTS_FILE, 'utf8')) } };
     return cache.value;
   } catch {
     return faultsFromEnv();

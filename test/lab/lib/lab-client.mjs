@@ -25,7 +25,11 @@ export async function appToken(app = APP) {
 }
 
 // Device-code flow; the "user" is simulated by POSTing the code to /devicelogin.
-export async function userToken(username, scopes = ['IMAP.AccessAsUser.All', 'POP.AccessAsUser.All', 'SMTP.Send'], client = PUBLIC_CLIENT) {
+export async function userToken(
+  username,
+  scopes = ['IMAP.AccessAsUser.All', 'POP.AccessAsUser.All', 'SMTP.Send'],
+  client = PUBLIC_CLIENT,
+) {
   const pca = new PublicClientApplication(publicClientConfig(client));
   const r = await pca.acquireTokenByDeviceCode({
     scopes: scopes.map((s) => `https://outlook.office365.com/${s}`),
@@ -34,7 +38,10 @@ export async function userToken(username, scopes = ['IMAP.AccessAsUser.All', 'PO
   return { accessToken: r.accessToken, result: r, pca };
 }
 export async function approveDeviceCode(resp, username) {
-  const res = await fetch(resp.verificationUri, { method: 'POST', body: new URLSearchParams({ user_code: resp.userCode, username }) });
+  const res = await fetch(resp.verificationUri, {
+    method: 'POST',
+    body: new URLSearchParams({ user_code: resp.userCode, username }),
+  });
   if (!res.ok) throw new Error(`device login failed: ${res.status} ${await res.text()}`);
 }
 
@@ -42,16 +49,27 @@ export async function approveDeviceCode(resp, username) {
 // kept-alive connections are reused, so requests are recorded too) and by net/tls.
 // seen: origins like "https://127.0.0.1:18443"; requests: "GET https://.../path".
 export function recordConnections() {
-  const seen = new Set(); const requests = [];
-  const onRequest = ({ request }) => { seen.add(request.origin); requests.push(`${request.method} ${request.origin}${request.path}`); };
-  const onUndici = ({ connectParams }) => seen.add(`${connectParams.protocol}//${connectParams.hostname}:${connectParams.port}`);
-  const onNet = ({ socket }) => socket.once('connect', () => seen.add(`tcp://${socket.remoteAddress}:${socket.remotePort}`));
+  const seen = new Set();
+  const requests = [];
+  const onRequest = ({ request }) => {
+    seen.add(request.origin);
+    requests.push(`${request.method} ${request.origin}${request.path}`);
+  };
+  const onUndici = ({ connectParams }) =>
+    seen.add(`${connectParams.protocol}//${connectParams.hostname}:${connectParams.port}`);
+  const onNet = ({ socket }) =>
+    socket.once('connect', () => seen.add(`tcp://${socket.remoteAddress}:${socket.remotePort}`));
   dc.subscribe('undici:request:create', onRequest);
   dc.subscribe('undici:client:beforeConnect', onUndici);
   dc.subscribe('net.client.socket', onNet);
   return {
-    seen, requests,
-    stop() { dc.unsubscribe('undici:request:create', onRequest); dc.unsubscribe('undici:client:beforeConnect', onUndici); dc.unsubscribe('net.client.socket', onNet); },
+    seen,
+    requests,
+    stop() {
+      dc.unsubscribe('undici:request:create', onRequest);
+      dc.unsubscribe('undici:client:beforeConnect', onUndici);
+      dc.unsubscribe('net.client.socket', onNet);
+    },
   };
 }
 
@@ -62,7 +80,9 @@ export function xoauth2(user, token) {
 
 async function labFetch(method, pathname, body) {
   const res = await fetch(`${AUTHORITY_ORIGIN}${pathname}`, {
-    method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
@@ -85,10 +105,12 @@ export const resetFaults = () => labFetch('DELETE', '/_lab/faults');
 // node-pop3 turns into a rejected promise.
 export async function pop3AuthXoauth2(pop3, user, token, { twoStep = false } = {}) {
   await pop3.connect();
-  if (twoStep) { // Microsoft's documented form: "AUTH XOAUTH2", "+ ", then the base64 line
+  if (twoStep) {
+    // Microsoft's documented form: "AUTH XOAUTH2", "+ ", then the base64 line
     await pop3.command('AUTH', 'XOAUTH2');
     await pop3.command(xoauth2(user, token));
-  } else { // SASL initial response on the AUTH line
+  } else {
+    // SASL initial response on the AUTH line
     await pop3.command('AUTH', 'XOAUTH2', xoauth2(user, token));
   }
   await pop3.command('NOOP');

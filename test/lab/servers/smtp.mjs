@@ -26,14 +26,19 @@ const log = (...a) => console.log(new Date().toISOString(), '[smtp]', ...a);
 const MAIL_UID = Number(process.env.LAB_MAIL_UID ?? 65534);
 const MAIL_GID = Number(process.env.LAB_MAIL_GID ?? 65534);
 const users = new Set(lab.users.map((u) => u.toLowerCase()));
-const sendAs = Object.fromEntries(Object.entries(lab.sendAs || {}).map(([k, v]) => [k.toLowerCase(), v.map((a) => a.toLowerCase())]));
+const sendAs = Object.fromEntries(
+  Object.entries(lab.sendAs || {}).map(([k, v]) => [k.toLowerCase(), v.map((a) => a.toLowerCase())]),
+);
 const outbox = path.join(RUN_DIR, 'outbox');
 mkdirSync(outbox, { recursive: true });
 
 const smtpError = (code, text) => Object.assign(new Error(text), { responseCode: code });
-const AUTH_DISABLED = (scope) => `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${scope === 'mailbox' ? 'Mailbox' : 'Tenant'}. Visit https://aka.ms/smtp_auth_disabled for more information.`;
-const sendAsDenied = (user, from) => smtpError(554, `5.2.252 SendAsDenied; ${user} not allowed to send as ${from}`);
-const maySendAs = (user, from) => from.toLowerCase() === user || (sendAs[user] || []).includes(from.toLowerCase());
+const AUTH_DISABLED = (scope) =>
+  `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${scope === 'mailbox' ? 'Mailbox' : 'Tenant'}. Visit https://aka.ms/smtp_auth_disabled for more information.`;
+const sendAsDenied = (user, from) =>
+  smtpError(554, `5.2.252 SendAsDenied; ${user} not allowed to send as ${from}`);
+const maySendAs = (user, from) =>
+  from.toLowerCase() === user || (sendAs[user] || []).includes(from.toLowerCase());
 
 function mkdirOwned(dir) {
   mkdirSync(MAIL_DIR, { recursive: true });
@@ -41,7 +46,12 @@ function mkdirOwned(dir) {
   let cur = MAIL_DIR;
   for (const p of parts) {
     cur = path.join(cur, p);
-    try { mkdirSync(cur, { mode: 0o700 }); if (process.getuid?.() === 0) chownSync(cur, MAIL_UID, MAIL_GID); } catch (e) { if (e.code !== 'EEXIST') throw e; }
+    try {
+      mkdirSync(cur, { mode: 0o700 });
+      if (process.getuid?.() === 0) chownSync(cur, MAIL_UID, MAIL_GID);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
   }
 }
 
@@ -58,7 +68,10 @@ function deliver(rcpt, raw) {
 
 // First address in the message's From: header (unfolded), or null.
 function headerFrom(raw) {
-  const head = raw.toString('utf8', 0, Math.min(raw.length, 65536)).split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const head = raw
+    .toString('utf8', 0, Math.min(raw.length, 65536))
+    .split(/\r?\n\r?\n/)[0]
+    .replace(/\r?\n[ \t]+/g, ' ');
   const line = head.split(/\r?\n/).find((l) => /^from:/i.test(l));
   if (!line) return null;
   const m = line.match(/<([^>]+)>/) || line.match(/([^\s:<>,"]+@[^\s<>,"]+)/);
@@ -85,9 +98,14 @@ function options(secure) {
         return cb(smtpError(535, AUTH_DISABLED(faults.smtpAuthDisabled)));
       }
       const r = await checkToken(auth.accessToken, auth.username, 'smtp');
-      log(`AUTH XOAUTH2 user=${auth.username} -> ${r.ok ? `OK (${r.kind} token, exp ${new Date(r.claims.exp * 1000).toISOString()})` : `FAIL ${r.reason}`}`);
+      log(
+        `AUTH XOAUTH2 user=${auth.username} -> ${r.ok ? `OK (${r.kind} token, exp ${new Date(r.claims.exp * 1000).toISOString()})` : `FAIL ${r.reason}`}`,
+      );
       if (r.ok) return cb(null, { user: auth.username.toLowerCase() });
-      if (faults.smtpXoauth2Failure === 'challenge') return cb(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/SMTP.Send' } });
+      if (faults.smtpXoauth2Failure === 'challenge')
+        return cb(null, {
+          data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/SMTP.Send' },
+        });
       return cb(smtpError(535, `5.7.3 Authentication unsuccessful [lab: ${r.reason}]`));
     },
     onMailFrom(address, session, cb) {
@@ -102,29 +120,55 @@ function options(secure) {
       const chunks = [];
       stream.on('data', (c) => chunks.push(c));
       stream.on('end', () => {
-        if (stream.sizeExceeded) return cb(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
+        if (stream.sizeExceeded)
+          return cb(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
         const raw = Buffer.concat(chunks);
         const from = session.envelope.mailFrom.address;
         if (currentFaults().smtpSendAsCheck === 'data') {
           const hdr = headerFrom(raw);
           const bad = [from, hdr].find((a) => a && !maySendAs(session.user, a));
-          if (bad) { log(`DATA from=${from} header-from=${hdr} by ${session.user} -> 554 SendAsDenied`); return cb(sendAsDenied(session.user, bad)); }
+          if (bad) {
+            log(`DATA from=${from} header-from=${hdr} by ${session.user} -> 554 SendAsDenied`);
+            return cb(sendAsDenied(session.user, bad));
+          }
         }
         const id = `${Date.now()}-${crypto.randomBytes(4).toString('hex')}`;
         writeFileSync(path.join(outbox, `${id}.eml`), raw);
-        writeFileSync(path.join(outbox, `${id}.json`), JSON.stringify({ user: session.user, from, to: session.envelope.rcptTo.map((r) => r.address) }));
-        for (const r of session.envelope.rcptTo) if (users.has(r.address.toLowerCase())) deliver(r.address, raw);
-        log(`accepted ${id} from=${from} to=${session.envelope.rcptTo.map((r) => r.address).join(',')} bytes=${raw.length}`);
+        writeFileSync(
+          path.join(outbox, `${id}.json`),
+          JSON.stringify({ user: session.user, from, to: session.envelope.rcptTo.map((r) => r.address) }),
+        );
+        for (const r of session.envelope.rcptTo)
+          if (users.has(r.address.toLowerCase())) deliver(r.address, raw);
+        log(
+          `accepted ${id} from=${from} to=${session.envelope.rcptTo.map((r) => r.address).join(',')} bytes=${raw.length}`,
+        );
         return cb(null, `2.6.0 <${id}@lab.test> Queued mail for delivery`);
       });
     },
   };
 }
 
-const servers = [[new SMTPServer(options(false)), ports.smtp], [new SMTPServer(options(true)), ports.smtps]];
+const servers = [
+  [new SMTPServer(options(false)), ports.smtp],
+  [new SMTPServer(options(true)), ports.smtps],
+];
 for (const [s, port] of servers) {
   s.on('error', (e) => log('server error', e.message));
-  s.listen(port, HOST, () => log(`listening on ${HOST}:${port} (${s.options.secure ? 'implicit TLS' : 'STARTTLS'}), faults=${JSON.stringify(currentFaults())}`));
+  s.listen(port, HOST, () =>
+    log(
+      `listening on ${HOST}:${port} (${s.options.secure ? 'implicit TLS' : 'STARTTLS'}), faults=${JSON.stringify(currentFaults())}`,
+    ),
+  );
 }
-const stop = () => { log('stopping'); let n = servers.length; for (const [s] of servers) s.close(() => { if (--n === 0) process.exit(0); }); setTimeout(() => process.exit(0), 300).unref(); };
-process.on('SIGTERM', stop); process.on('SIGINT', stop);
+const stop = () => {
+  log('stopping');
+  let n = servers.length;
+  for (const [s] of servers)
+    s.close(() => {
+      if (--n === 0) process.exit(0);
+    });
+  setTimeout(() => process.exit(0), 300).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
