@@ -7,7 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from './core/analyzer';
-import { toJson, toSarif, toText } from './core/report';
+import { planFixes } from './core/fixes';
+import { applyEdits, unifiedDiff } from './core/fixes/apply';
+import type { ScanResult } from './core/model';
+import { relPath, toJson, toSarif, toText } from './core/report';
 
 const VERSION = '0.1.0';
 
@@ -15,6 +18,7 @@ const USAGE = `Usage: mail-oauth-migrate <command> [options]
 
 Commands:
   scan [paths...]        Find mail code that logs in to Exchange Online / Outlook.com with a password.
+  fix [paths...]         Rewrite those logins to OAuth2 (XOAUTH2) with tokens from @azure/msal-node.
 
 scan options:
   --format text|json|sarif   Output format (default: text)
@@ -25,7 +29,13 @@ scan options:
   --report-unresolved        Also report password logins whose host cannot be resolved (info)
   --no-progress              No progress line on stderr
 
-Exit codes: 0 no findings, 1 findings, 2 usage or internal error.
+fix options (plus the scan options above):
+  --dry-run                  Plan and report, write nothing
+  --diff                     Print a unified diff of every change on stdout (with --dry-run: preview)
+  --flow auto|app|delegated  Token flow the generated provider uses by default (default: auto)
+
+Exit codes: scan: 0 no findings, 1 findings, 2 usage or internal error.
+            fix:  0 everything fixed (or nothing to fix), 1 findings left for manual work, 2 error or refused.
 `;
 
 class UsageError extends Error {}
@@ -47,29 +57,25 @@ export function writeAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-async function scanCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'text' },
-      output: { type: 'string', short: 'o' },
-      'max-file-size': { type: 'string' },
-      'extra-host': { type: 'string', multiple: true },
-      exclude: { type: 'string', multiple: true },
-      'report-unresolved': { type: 'boolean', default: false },
-      'no-progress': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const format = values.format;
-  if (!['text', 'json', 'sarif'].includes(format)) {
-    throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
-  }
+const SCAN_OPTIONS = {
+  'max-file-size': { type: 'string' },
+  'extra-host': { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'report-unresolved': { type: 'boolean', default: false },
+  'no-progress': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface ScanValues {
+  'max-file-size'?: string;
+  'extra-host'?: string[];
+  exclude?: string[];
+  'report-unresolved'?: boolean;
+  'no-progress'?: boolean;
+}
+
+/** Runs a scan with the shared options; returns the analyzer too (fixes reuse its texts). */
+async function runScan(positionals: string[], values: ScanValues): Promise<{ analyzer: Analyzer; result: ScanResult }> {
   const paths = positionals.length ? positionals : ['.'];
   for (const p of paths) {
     if (!fs.existsSync(p)) {
@@ -108,6 +114,97 @@ async function scanCommand(argv: string[]): Promise<number> {
         process.stderr.write('\r\x1b[K');
       }
     });
+  return { analyzer, result };
+}
+
+async function fixCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...SCAN_OPTIONS,
+      'dry-run': { type: 'boolean', default: false },
+      diff: { type: 'boolean', default: false },
+      flow: { type: 'string', default: 'auto' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const flow = values.flow;
+  if (flow !== 'auto' && flow !== 'app' && flow !== 'delegated') {
+    throw new UsageError(`--flow must be auto, app or delegated (got "${flow}")`);
+  }
+  const { analyzer, result } = await runScan(positionals, values);
+  const readFile = (f: string): string | undefined => {
+    const seen = analyzer.textOf(f);
+    if (seen !== undefined) {
+      return seen;
+    }
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const plan = planFixes(result.findings, { readFile, flow });
+  const log = (s: string): boolean => process.stderr.write(`${s}\n`);
+  const rel = (f: string): string => relPath(result.root, f);
+  if (values.diff) {
+    process.stdout.write(unifiedDiff(plan.edits, result.root, readFile));
+  }
+  if (!result.findings.length) {
+    log('No password logins to Exchange Online / Outlook.com found: nothing to fix.');
+    return 0;
+  }
+  if (values['dry-run']) {
+    log(`Dry run: ${plan.fixed.length} of ${result.findings.length} finding(s) can be fixed; ${plan.edits.length} file(s) would change (nothing written):`);
+    plan.edits.forEach((e) => log(`  ${e.create ? 'create' : 'modify'} ${rel(e.file)}`));
+  } else if (plan.edits.length) {
+    const applied = applyEdits(plan.edits);
+    if (applied.refused.length) {
+      log('Refused: nothing was written, because files changed since the scan:');
+      applied.refused.forEach((r) => log(`  ${rel(r.file)}: ${r.reason}`));
+      log('Run the fix again.');
+      return 2;
+    }
+    log(`Fixed ${plan.fixed.length} of ${result.findings.length} finding(s); changed ${applied.written.length} file(s):`);
+    applied.written.forEach((f) => log(`  ${rel(f)}`));
+  }
+  if (plan.notFixed.length) {
+    log('\nLeft for manual work:');
+    plan.notFixed.forEach(({ finding, reason }) => log(`  ${rel(finding.span.file)}:${finding.span.line} (${finding.library}): ${reason}`));
+  }
+  if (plan.unusedEnvVars.length) {
+    log(`\nNo longer used by the fixed code (remove from .env files and deployment secrets): ${plan.unusedEnvVars.join(', ')}`);
+  }
+  if (plan.manualSteps.length) {
+    log('\nBefore the new code can log in:');
+    plan.manualSteps.forEach((s, i) => log(`  ${i + 1}. ${s}`));
+  }
+  return plan.notFixed.length ? 1 : 0;
+}
+
+async function scanCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string', short: 'o' },
+      ...SCAN_OPTIONS,
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const format = values.format;
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
+  }
+  const { result } = await runScan(positionals, values);
   const out =
     format === 'json'
       ? JSON.stringify(toJson(result), null, 2) + '\n'
@@ -129,6 +226,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'scan':
         return await scanCommand(rest);
+      case 'fix':
+        return await fixCommand(rest);
       case '--version':
       case '-v':
         process.stdout.write(`${VERSION}\n`);

@@ -239,6 +239,11 @@ export class Analyzer {
     }
   }
 
+  /** The text a file had when it was analysed (overlay or parsed import), if the analyzer saw it. */
+  textOf(file: string): string | undefined {
+    return this.overlay.get(file) ?? this.parsed.get(file)?.text;
+  }
+
   /** Forgets the cached parse of a file on disk that changed (the editor's file watcher calls this). */
   invalidate(file: string): void {
     if (this.parsed.delete(file)) {

@@ -3,6 +3,8 @@
  * and turning all of that into a Finding with related locations and fix hints.
  */
 import { ts } from 'ts-morph';
+import { fixBlocker } from '../fixes/fixable';
+import { FIXABLE_LIBRARIES } from '../fixes/libraries';
 import { classifyHost, consequenceMessage, normalizeHost, severityFor } from '../hosts';
 import type { FixHints, HostKind, RelatedLocation, SourceSpan } from '../model';
 import type { Val } from '../resolve';
@@ -189,6 +191,8 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
   rel.push(...related(ctx, site, facts.password, 'password', 'the password'));
   rel.push(...related(ctx, site, facts.user, 'user', 'the user name'));
   const userNode = facts.user?.node;
+  const blocker = fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
+  const fixable = FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
   ctx.report({
     code: detector.id,
     library: detector.library,
@@ -199,7 +203,7 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
     message: consequenceMessage(detector.protocol, kind, host, detector.library) + (detector.manual ? ` ${detector.manual}` : ''),
     span: spanOf(site.node, sf),
     related: dedupe(rel),
-    fixable: false,
+    fixable,
     fix: {
       configSpan: facts.configNode ? spanOf(facts.configNode) : undefined,
       authSpan: facts.authNode ? spanOf(facts.authNode) : undefined,
@@ -207,7 +211,7 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
       userText: userNode && !ts.isSourceFile(userNode) ? userNode.getText() : undefined,
       moduleStyle: moduleStyle(sf),
       passwordEnvVars: envVarsOf(facts.password),
-      manual: detector.manual,
+      manual: detector.manual ?? (blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
       ...facts.hints,
     },
   });

@@ -12,7 +12,7 @@ export async function pollInbox(): Promise<number> {
   const lock = await client.getMailboxLock('INBOX');
   try {
     const status = await client.status('INBOX', { unseen: true });
-    return status.unseen ?? 0;
+    return status ? (status.unseen ?? 0) : 0;
   } finally {
     lock.release();
     await client.logout();
