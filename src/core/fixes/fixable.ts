@@ -41,7 +41,7 @@ export function isModulePackage(file: string): boolean {
 function canAwait(node: ts.Node): string | undefined {
   for (let n: ts.Node | undefined = node; n; n = n.parent) {
     if (ts.isFunctionLike(n) && !ts.isSourceFile(n)) {
-      const async = ts.getCombinedModifierFlags(n as ts.Declaration) & ts.ModifierFlags.Async;
+      const async = ts.getCombinedModifierFlags(n) & ts.ModifierFlags.Async;
       return async
         ? undefined
         : 'the client is created in a synchronous function, where a token cannot be awaited: make the function async (or create the client where a token can be awaited), then apply the fix';

@@ -270,7 +270,7 @@ function rewriteNodemailerUrl(finding: Finding, urlNode: Node | undefined, st: F
   }
   const raw = Node.isTemplateExpression(urlNode)
     ? urlNode.getText().slice(1, -1).replace(/\$\{[^}]*\}/g, 'x')
-    : (urlNode.getLiteralValue() as string);
+    : (urlNode.getLiteralValue());
   let url: URL;
   try {
     url = new URL(raw);

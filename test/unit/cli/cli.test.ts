@@ -169,3 +169,61 @@ describe('CLI scan', function () {
     assert.doesNotMatch(r.stdout, /Winter2026!|S3cret-imap/);
   });
 });
+
+describe('CLI fix', function () {
+  function sampleCopy(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mom-fix-'));
+    fs.cpSync(path.join(REPO, 'examples/sample-app'), dir, { recursive: true });
+    return dir;
+  }
+  function snapshot(dir: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) {
+          walk(p);
+        } else {
+          out.set(path.relative(dir, p), fs.readFileSync(p, 'utf8'));
+        }
+      }
+    };
+    walk(dir);
+    return out;
+  }
+
+  it('--dry-run --diff prints a unified diff and writes nothing', () => {
+    const dir = sampleCopy();
+    const before = snapshot(dir);
+    const r = cli(['fix', dir, '--dry-run', '--diff']);
+    assert.equal(r.code, 1, r.stderr); // manual work is left (yapople, sync contexts)
+    assert.match(r.stdout, /^--- a\/src\/mail\/alerts\.ts$/m);
+    assert.match(r.stdout, /^\+  auth: \{ user: 'alerts@acme\.example', type: 'OAuth2', provisionCallback: nodemailerProvisionCallback \},$/m);
+    assert.match(r.stdout, /^\+\+\+ b\/src\/mail-oauth-token\.ts$/m);
+    assert.match(r.stderr, /Dry run: 7 of 11 finding\(s\) can be fixed/);
+    assert.match(r.stderr, /yapople/);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  it('fixes, reports manual steps, and is idempotent', () => {
+    const dir = sampleCopy();
+    const r = cli(['fix', dir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Fixed 7 of 11 finding\(s\)/);
+    assert.match(r.stderr, /New-ServicePrincipal/);
+    assert.match(r.stderr, /No longer used by the fixed code.*SMTP_PASS/);
+    assert.doesNotMatch(r.stderr + r.stdout, /Winter2026!|S3cret-imap/);
+    const after = snapshot(dir);
+    assert.match(after.get('src/mail/alerts.ts')!, /type: 'OAuth2'/);
+    assert.match(after.get('package.json')!, /"@azure\/msal-node": "\^7\.2\.1"/);
+    assert.ok(after.has('.env.example'));
+    assert.equal(after.get('.env'), fs.readFileSync(path.join(REPO, 'examples/sample-app/.env'), 'utf8'), '.env is never touched');
+    // second run: nothing more to change
+    const again = cli(['fix', dir]);
+    assert.match(again.stderr, /Left for manual work/);
+    assert.deepEqual(snapshot(dir), after);
+    const scan = JSON.parse(cli(['scan', dir, '--format', 'json']).stdout);
+    assert.equal(scan.findings.length, 4);
+    assert.ok(scan.findings.every((f: { fixable: boolean }) => !f.fixable));
+  });
+});

@@ -1,0 +1,18 @@
+// Types for the parts of lab.mjs the TypeScript tests use.
+export interface LabHandle {
+  env: Record<string, string>;
+  ports: Record<'oauth' | 'smtp' | 'smtps' | 'imap' | 'imaps' | 'pop3' | 'pop3s', number>;
+  host: string;
+  servername: string;
+  tenantId: string;
+  authority: string;
+  outboxDir: string;
+  mailDir: string;
+  setFaults(faults: Record<string, unknown>): Promise<unknown>;
+  getFaults(): Promise<Record<string, unknown>>;
+  resetFaults(): Promise<unknown>;
+  stop(opts?: { force?: boolean }): Promise<void>;
+}
+export function isDovecotInstalled(): boolean;
+export function labUnavailableReason(): string | null;
+export function startLab(opts?: Record<string, unknown>): Promise<LabHandle>;
