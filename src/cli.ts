@@ -94,10 +94,25 @@ async function runScan(positionals: string[], values: ScanValues): Promise<{ ana
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   let lastDraw = 0;
+  // MAIL_OAUTH_TIMING=1 prints how long each phase took (used by the benchmark).
+  const timing = process.env.MAIL_OAUTH_TIMING === '1';
+  let phase = '';
+  let phaseStart = performance.now();
+  const onTiming = (p: { phase: string }): void => {
+    if (p.phase !== phase) {
+      if (phase) {
+        process.stderr.write(`timing ${phase} ${Math.round(performance.now() - phaseStart)} ms\n`);
+      }
+      phase = p.phase;
+      phaseStart = performance.now();
+    }
+  };
   const result = await analyzer
     .scan(paths, {
       signal: controller.signal,
-      onProgress: tty
+      onProgress: timing
+        ? onTiming
+        : tty
         ? (p) => {
             const now = Date.now();
             if (now - lastDraw > 80 || p.done === p.total) {
@@ -109,6 +124,10 @@ async function runScan(positionals: string[], values: ScanValues): Promise<{ ana
         : undefined,
     })
     .finally(() => {
+      if (timing) {
+        onTiming({ phase: 'done' });
+        process.stderr.write(`timing startup ${Math.round(performance.timeOrigin ? performance.now() : 0)} ms since process start\n`);
+      }
       process.off('SIGINT', onSigint);
       if (tty) {
         process.stderr.write('\r\x1b[K');

@@ -47,8 +47,13 @@ export interface ScanOptions {
 export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** A watched package named as a module specifier: `'nodemailer'`, `"imap"`, `` `imapflow/x` ``. */
-const PREFILTER = new RegExp(`['"\`](?:${watchedPackages.map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`);
+/**
+ * A watched package named in an import position: `require('imap')`, `from "nodemailer"`,
+ * `import('imapflow/x')`, `import 'emailjs'`. Plain strings such as `protocol: 'imap'` do not count.
+ */
+const PREFILTER = new RegExp(
+  `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)['"\`](?:${watchedPackages.map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`,
+);
 const RELATIVE_SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 const SUPPRESS = /mail-oauth-ignore/;
 
@@ -106,6 +111,10 @@ export class Analyzer {
   private readonly parsed = new Map<string, ts.SourceFile>();
   private program: ts.Program | undefined;
   private dirty = true;
+  /** Local imports the program may resolve: only those a value led to (file → specifiers). */
+  private readonly allowedImports = new Map<string, Set<string>>();
+  /** Files whose allowed imports grew since the last program (their resolutions are redone). */
+  private readonly invalidated = new Set<string>();
   private readonly opts: Required<Omit<AnalyzerOptions, 'now'>> & { now: () => Date };
 
   constructor(root: string, options: AnalyzerOptions = {}) {
@@ -200,21 +209,37 @@ export class Analyzer {
     for (const [file, text] of texts) {
       this.setSource(file, text);
     }
-    const findings: Finding[] = [];
+    // Analyse every candidate; files whose values led to modules not loaded yet are analysed again
+    // once the program has them (one rebuild per round, not per file).
+    const results = new Map<string, Finding[]>();
+    let pending = [...texts.keys()];
     let analysed = 0;
-    for (const file of texts.keys()) {
-      throwIfAborted(signal);
-      onProgress?.({ phase: 'analyze', done: analysed, total: texts.size, file });
-      try {
-        findings.push(...this.analyzeFile(file));
-      } catch (e) {
-        skipped.push({ file, reason: `analysis failed: ${e instanceof Error ? e.message : String(e)}` });
+    for (let round = 0; pending.length && round <= MAX_IMPORT_DEPTH; round++) {
+      const again: string[] = [];
+      const requests: [string, string][] = [];
+      for (const file of pending) {
+        throwIfAborted(signal);
+        if (round === 0) {
+          onProgress?.({ phase: 'analyze', done: analysed, total: texts.size, file });
+        }
+        const mine: [string, string][] = [];
+        try {
+          results.set(file, this.analyzeOnce(file, mine));
+        } catch (e) {
+          results.delete(file);
+          skipped.push({ file, reason: `analysis failed: ${e instanceof Error ? e.message : String(e)}` });
+        }
+        if (mine.length) {
+          requests.push(...mine);
+          again.push(file);
+        }
+        if (round === 0 && ++analysed % 16 === 0) {
+          await new Promise<void>((r) => setImmediate(r));
+        }
       }
-      analysed++;
-      if (analysed % 16 === 0) {
-        await new Promise<void>((r) => setImmediate(r));
-      }
+      pending = round < MAX_IMPORT_DEPTH && this.allowImports(requests) ? again : [];
     }
+    const findings = [...results.values()].flat();
     onProgress?.({ phase: 'analyze', done: analysed, total: texts.size });
     const root = paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory() ? path.resolve(paths[0]) : this.root;
     return {
@@ -261,6 +286,7 @@ export class Analyzer {
         host: this.compilerHost(),
         oldProgram: this.program,
       });
+      this.invalidated.clear();
     }
     return this.program;
   }
@@ -306,7 +332,6 @@ export class Analyzer {
       return e;
     };
     const moduleHost: ts.ModuleResolutionHost = { fileExists, readFile: readText, directoryExists };
-    const depth = new Map<string, number>([...this.overlay.keys()].map((f) => [f, 0]));
     return {
       getSourceFile: (file, languageVersion) => {
         const text = readText(file);
@@ -322,6 +347,7 @@ export class Analyzer {
         return sf;
       },
       getDefaultLibFileName: () => 'lib.d.ts',
+      hasInvalidatedResolutions: (file) => this.invalidated.has(file),
       writeFile: () => undefined,
       getCurrentDirectory: () => this.root,
       getCanonicalFileName: (f) => f,
@@ -330,34 +356,63 @@ export class Analyzer {
       fileExists,
       directoryExists,
       readFile: readText,
-      // Only local modules are followed, and only a few hops from the analysed files: values rarely
-      // travel further, and this keeps the cost proportional to the candidates, not the workspace.
+      // Only local modules are followed, and only those a value led to (see requestImport).
       resolveModuleNames: (names, containingFile) => {
-        const d = depth.get(containingFile) ?? 0;
+        const allowed = this.allowedImports.get(containingFile);
         return names.map((name) => {
-          if (!(name.startsWith('.') || path.isAbsolute(name)) || d >= MAX_IMPORT_DEPTH) {
+          if (!allowed?.has(name) || !(name.startsWith('.') || path.isAbsolute(name))) {
             return undefined;
           }
           const r = ts.resolveModuleName(name, containingFile, COMPILER_OPTIONS, moduleHost).resolvedModule;
-          if (r && !r.isExternalLibraryImport) {
-            depth.set(r.resolvedFileName, Math.min(depth.get(r.resolvedFileName) ?? Infinity, d + 1));
-            return r;
-          }
-          return undefined;
+          return r && !r.isExternalLibraryImport ? r : undefined;
         });
       },
     };
   }
 
-  /** Analyses one file already in the program. Cross-file values resolve through the program. */
-  analyzeFile(file: string): Finding[] {
+  /** Records imports a value led to; true when any is new (the program must be rebuilt). */
+  private allowImports(requests: readonly [string, string][]): boolean {
+    let added = false;
+    for (const [from, spec] of requests) {
+      let set = this.allowedImports.get(from);
+      if (!set) {
+        set = new Set();
+        this.allowedImports.set(from, set);
+      }
+      if (!set.has(spec)) {
+        set.add(spec);
+        // The old program's failed resolution for this file must not be reused.
+        this.invalidated.add(from);
+        added = true;
+      }
+    }
+    if (added) {
+      this.dirty = true;
+    }
+    return added;
+  }
+
+  /** One analysis pass over a file; `requests` collects the local imports it could not follow. */
+  private analyzeOnce(file: string, requests: [string, string][]): Finding[] {
     const program = this.getProgram();
     const sf = program.getSourceFile(file);
     if (!sf) {
       return [];
     }
-    const checker = program.getTypeChecker();
-    return analyzeSourceFile(sf, checker, this.env, this.root, this.opts.extraHosts, this.opts.reportUnresolved, this.opts.now());
+    return analyzeSourceFile(sf, program.getTypeChecker(), this.env, this.root, this.opts.extraHosts, this.opts.reportUnresolved, this.opts.now(), (from, spec) =>
+      requests.push([from, spec]),
+    );
+  }
+
+  /** Analyses one file; local modules are loaded as values lead there, up to MAX_IMPORT_DEPTH hops. */
+  analyzeFile(file: string): Finding[] {
+    for (let round = 0; ; round++) {
+      const requests: [string, string][] = [];
+      const findings = this.analyzeOnce(file, requests);
+      if (round >= MAX_IMPORT_DEPTH || !this.allowImports(requests)) {
+        return findings;
+      }
+    }
   }
 
   /** One hop: does `text` import a local module that names a watched package (a wrapper)? */
@@ -561,9 +616,10 @@ export function analyzeSourceFile(
   extraHosts: readonly string[],
   reportUnresolved: boolean,
   now: Date,
+  requestImport?: (fromFile: string, specifier: string) => void,
 ): Finding[] {
   const findings: Finding[] = [];
-  const ev = new Evaluator({ checker, env, root });
+  const ev = new Evaluator({ checker, env, root, requestImport });
   const ctx: DetectorContext = {
     ev,
     checker,

@@ -97,27 +97,25 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
     }
   };
 
-  const visitDir = async (dir: string, scopes: IgnoreScope[], root: string, ancestors: Set<string>): Promise<void> => {
+  /**
+   * `real` is the directory's real path, known without a syscall unless a symlink led here; loops can
+   * only come through symlinks, so `ancestors` (real paths on the current path) is enough to stop them.
+   */
+  const visitDir = async (dir: string, real: string, scopes: IgnoreScope[], root: string, ancestors: Set<string>): Promise<void> => {
     if (++ticks % 64 === 0) {
       throwIfAborted(opts.signal);
       // Let other work (progress, cancellation, the extension host) run during long walks.
       await new Promise<void>((r) => setImmediate(r));
     }
-    let real: string;
+    if (seenDirs.has(real)) {
+      result.skipped.push({ file: dir, reason: ancestors.has(real) ? 'symlink loop' : 'symlink to a folder that is already scanned' });
+      return;
+    }
     let entries: fs.Dirent[];
     try {
-      real = await fs.promises.realpath(dir);
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       result.skipped.push({ file: dir, reason: `unreadable folder (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
-      return;
-    }
-    if (ancestors.has(real)) {
-      result.skipped.push({ file: dir, reason: 'symlink loop' });
-      return;
-    }
-    if (seenDirs.has(real)) {
-      result.skipped.push({ file: dir, reason: 'symlink to a folder that is already scanned' });
       return;
     }
     seenDirs.add(real);
@@ -125,7 +123,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
     let nextScopes = scopes;
     if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
       try {
-        const ig = ignore().add(await fs.promises.readFile(path.join(dir, '.gitignore'), 'utf8'));
+        const ig = ignore().add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
         nextScopes = [...scopes, { dir, ig }];
       } catch (e) {
         result.skipped.push({ file: path.join(dir, '.gitignore'), reason: `unreadable .gitignore (${String(e)})` });
@@ -136,11 +134,11 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       const abs = path.join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      let target = abs;
+      let target = path.join(real, entry.name);
       if (entry.isSymbolicLink()) {
         try {
-          target = await fs.promises.realpath(abs);
-          const st = await fs.promises.stat(target);
+          target = fs.realpathSync(abs);
+          const st = fs.statSync(target);
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch (e) {
@@ -161,7 +159,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
         if (ignored(abs, true, nextScopes, root)) {
           continue;
         }
-        await visitDir(abs, nextScopes, root, here);
+        await visitDir(abs, target, nextScopes, root, here);
       } else if (isFile) {
         if (ignored(abs, false, nextScopes, root)) {
           continue;
@@ -181,7 +179,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       continue;
     }
     if (st.isDirectory()) {
-      await visitDir(abs, [], abs, new Set());
+      await visitDir(abs, await fs.promises.realpath(abs), [], abs, new Set());
     } else if (st.isFile()) {
       addFile(abs, await fs.promises.realpath(abs));
     }

@@ -44,6 +44,11 @@ export interface EvalContext {
   checker: ts.TypeChecker;
   env: EnvIndex;
   root: string;
+  /**
+   * Called when a value leads to a local module the program has not loaded yet. The analyzer then
+   * loads it and analyses again: other modules are parsed only when a value needs them.
+   */
+  requestImport?: (fromFile: string, specifier: string) => void;
 }
 
 const MAX_DEPTH = 40;
@@ -130,8 +135,9 @@ export class Evaluator {
     }
     if (ts.isPropertyAccessExpression(node)) {
       const v = this.member(this.evaluate(node.expression), node.name.text, node);
-      if (v.kind === 'unknown' && !v.env) {
-        // Enum members, class statics and other declarations the checker knows directly.
+      if (v.kind === 'unknown' && !v.env && this.isEnumOrClassRef(node.expression)) {
+        // Enum members and class statics. Asked only then: the checker type-checks the whole
+        // expression to answer, which is far too slow for every property access.
         const sym = this.ctx.checker.getSymbolAtLocation(node);
         const decl = sym?.valueDeclaration;
         if (sym && decl && (ts.isEnumMember(decl) || ts.isPropertyDeclaration(decl))) {
@@ -164,6 +170,17 @@ export class Evaluator {
       return { kind: 'function', decl: node, node };
     }
     return this.unknown(node);
+  }
+
+  private isEnumOrClassRef(expr: ts.Expression): boolean {
+    if (!ts.isIdentifier(expr)) {
+      return false;
+    }
+    let sym = this.ctx.checker.getSymbolAtLocation(expr);
+    if (sym && sym.flags & ts.SymbolFlags.Alias) {
+      sym = this.ctx.checker.getAliasedSymbol(sym);
+    }
+    return sym !== undefined && (sym.flags & (ts.SymbolFlags.Enum | ts.SymbolFlags.Class)) !== 0;
   }
 
   private evalTemplate(node: ts.TemplateExpression): Val {
@@ -350,6 +367,10 @@ export class Evaluator {
         const local = this.ctx.checker.getExportSpecifierLocalTargetSymbol(decl);
         return local && local !== sym ? this.evalSymbol(local, at) : this.unknown(at);
       }
+      if (spec && ts.isStringLiteral(spec) && !this.ctx.checker.getSymbolAtLocation(spec)) {
+        this.ctx.requestImport?.(spec.getSourceFile().fileName, spec.text);
+        return this.unknown(at);
+      }
       return this.followAlias(sym, at);
     }
     if (ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isNamespaceExport(decl)) {
@@ -521,7 +542,8 @@ export class Evaluator {
       }
       return mod;
     }
-    // Not in the program (e.g. a JSON file without resolveJsonModule): read it directly.
+    this.ctx.requestImport?.(spec.getSourceFile().fileName, spec.text);
+    // Not in the program (yet): a JSON file can be read directly meanwhile.
     const from = path.dirname(spec.getSourceFile().fileName);
     const target = path.resolve(from, spec.text);
     const json = this.loadJson(target.endsWith('.json') ? target : `${target}.json`);

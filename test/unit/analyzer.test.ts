@@ -28,12 +28,13 @@ describe('Analyzer', () => {
 
   it('keeps analysing after a file that throws inside a detector', async () => {
     const a = new Analyzer(WORKSPACE);
-    const orig = a.analyzeFile.bind(a);
-    a.analyzeFile = (file: string) => {
+    const inner = a as unknown as { analyzeOnce(file: string, requests: unknown[]): unknown[] };
+    const orig = inner.analyzeOnce.bind(a);
+    inner.analyzeOnce = (file, requests) => {
       if (file.endsWith('send.ts')) {
         throw new Error('boom');
       }
-      return orig(file);
+      return orig(file, requests);
     };
     const r = await a.scan();
     assert.ok(r.skipped.some((s) => s.file.endsWith('send.ts') && /analysis failed: boom/.test(s.reason)));
