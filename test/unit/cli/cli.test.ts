@@ -11,7 +11,23 @@ import * as path from 'node:path';
 
 const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'dist/cli.js');
-const WORKSPACE = path.join(REPO, 'test/fixtures/workspace');
+const FIXTURE = path.join(REPO, 'test/fixtures/workspace');
+
+/**
+ * The fixture workspace plus the folders git cannot carry (node_modules, dist and a gitignored
+ * folder are ignored by the repository itself), each holding a config that must NOT be reported.
+ */
+function prepareWorkspace(): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mom-ws-')));
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  const bad = "require('nodemailer').createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: 'b' } });\n";
+  for (const sub of ['node_modules/pkg/index.js', 'dist/bundle.js', 'ignored-by-git/x.js']) {
+    fs.mkdirSync(path.dirname(path.join(dir, sub)), { recursive: true });
+    fs.writeFileSync(path.join(dir, sub), bad);
+  }
+  return dir;
+}
+const WORKSPACE = prepareWorkspace();
 
 function cli(args: string[], cwd = REPO): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -19,9 +35,7 @@ function cli(args: string[], cwd = REPO): { code: number | null; stdout: string;
 }
 
 function tmpCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mom-cli-'));
-  fs.cpSync(WORKSPACE, dir, { recursive: true });
-  return dir;
+  return prepareWorkspace();
 }
 
 describe('CLI scan', function () {
