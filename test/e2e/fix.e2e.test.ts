@@ -155,6 +155,17 @@ describe('rewritten code logs in to the test bed (e2e)', function () {
     });
   });
 
+  describe('nodemailer-smtp-transport wrapper (CommonJS)', () => {
+    it('unwraps the wrapper and delivers with OAuth2', async () => {
+      const dir = await fixed('nodemailer-smtp-transport-cjs');
+      assert.match(fs.readFileSync(path.join(dir, 'send.js'), 'utf8'), /nodemailer\.createTransport\(\s*\{\n {4}host: process/);
+      const subject = `wrapper-e2e-${Date.now()}`;
+      const r = run(dir, 'send.js', [subject]);
+      assert.equal(r.code, 0, r.err);
+      assert.ok(delivered(subject));
+    });
+  });
+
   describe('emailjs (ES module, top-level await)', () => {
     it('delivers a message with XOAUTH2 only', async () => {
       const dir = await fixed('emailjs-esm');
@@ -209,6 +220,20 @@ describe('rewritten code logs in to the test bed (e2e)', function () {
       const r = run(dir, 'search.js', []);
       assert.equal(r.code, 0, r.err);
       assert.ok((JSON.parse(r.out) as string[]).includes(`${subject} #1`), r.out);
+    });
+
+    it('mail-listener2 (CommonJS) connects with xoauth2', async () => {
+      const dir = await fixed('mail-listener-cjs');
+      const r = run(dir, 'listen.js', []);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(JSON.parse(r.out), { status: 'connected' });
+    });
+
+    it('mail-notifier (CommonJS) connects with xoauth2', async () => {
+      const dir = await fixed('mail-notifier-cjs');
+      const r = run(dir, 'watch.js', []);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(JSON.parse(r.out), { status: 'connected' });
     });
 
     it('node-pop3 (ES module) logs in with AUTH XOAUTH2', async () => {

@@ -202,6 +202,9 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
         replaceProps(obj, ['type', 'pass'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
       }
       passState.imports.add('nodemailerProvisionCallback');
+      if (finding.library === 'nodemailer-smtp-transport') {
+        unwrapSmtpTransport(call);
+      }
       return [passState];
     }
     case 'imapflow': {
@@ -261,6 +264,25 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
     }
     default:
       throw new NotFixable(`${finding.library}: no automatic fix`);
+  }
+}
+
+/**
+ * nodemailer-smtp-transport (written for nodemailer 2-4) does not know `type: 'OAuth2'` with a
+ * provisioning callback; nodemailer >= 3 takes the options directly, so the wrapper call goes.
+ */
+function unwrapSmtpTransport(call: Node): void {
+  if (!Node.isCallExpression(call)) {
+    return;
+  }
+  const [arg] = call.getArguments();
+  const parent = call.getParent();
+  if (arg && parent && Node.isCallExpression(parent) && parent.getArguments().includes(call as never)) {
+    // ts-morph re-indents continuation lines by the call's own indentation: take it off first.
+    const indent = call.getIndentationText().length;
+    const [first, ...rest] = arg.getText().split('\n');
+    const strip = new RegExp(`^[ \\t]{0,${indent}}`);
+    call.replaceWithText([first, ...rest.map((l) => l.replace(strip, ''))].join('\n'));
   }
 }
 
