@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from './core/analyzer';
 import { planFixes } from './core/fixes';
+import { setupCommand } from './core/setup/cli';
+import { verifyCommand } from './core/verify/cli';
 import { applyEdits, unifiedDiff } from './core/fixes/apply';
 import type { ScanResult } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
@@ -19,6 +21,8 @@ const USAGE = `Usage: mail-oauth-migrate <command> [options]
 Commands:
   scan [paths...]        Find mail code that logs in to Exchange Online / Outlook.com with a password.
   fix [paths...]         Rewrite those logins to OAuth2 (XOAUTH2) with tokens from @azure/msal-node.
+  verify                 Check an app registration end to end (token, claims, TLS, XOAUTH2 login); see verify --help.
+  setup [paths...]       Print the Entra checklist and Exchange Online PowerShell for your findings; see setup --help.
 
 scan options:
   --format text|json|sarif   Output format (default: text)
@@ -247,6 +251,10 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest);
       case 'fix':
         return await fixCommand(rest);
+      case 'verify':
+        return await verifyCommand(rest);
+      case 'setup':
+        return await setupCommand(rest);
       case '--version':
       case '-v':
         process.stdout.write(`${VERSION}\n`);

@@ -6,7 +6,7 @@
  * variables (MAIL_OAUTH_*), never by editing it.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer } from '../../src/core/analyzer';
@@ -81,6 +81,27 @@ function run(dir: string, file: string, args: string[], extraEnv: Record<string,
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Like run(), but answers the device-code prompt the way a user would (sign in as `username`). */
+async function runSigningIn(dir: string, file: string, args: string[], username: string, extraEnv: Record<string, string>): Promise<{ code: number | null; err: string; prompted: boolean }> {
+  const l = lab!;
+  const child = spawn(process.execPath, [file, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...l.env, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(l.ports.smtp), TLS_SERVERNAME: 'localhost', ...extraEnv },
+  });
+  let err = '';
+  let prompted = false;
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    const m = /open the page (\S+) and enter the code (\w+)/.exec(err);
+    if (m && !prompted) {
+      prompted = true;
+      void fetch(m[1], { method: 'POST', body: new URLSearchParams({ user_code: m[2], username }) });
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, err, prompted };
+}
+
 function delivered(subject: string): boolean {
   return fs.readdirSync(lab!.outboxDir).some((f) => f.endsWith('.eml') && fs.readFileSync(path.join(lab!.outboxDir, f), 'utf8').includes(subject));
 }
@@ -152,6 +173,31 @@ describe('rewritten code logs in to the test bed (e2e)', function () {
       } finally {
         await lab!.resetFaults();
       }
+    });
+  });
+
+  describe('delegated flow (device code, Outlook.com-style)', () => {
+    it('signs in once, persists the token cache outside the repo, and reuses it', async () => {
+      const dir = await fixed('nodemailer-cjs');
+      const cache = path.join(dir, '..', `token-cache-${Date.now()}.json`);
+      const env = {
+        MAIL_OAUTH_FLOW: 'delegated',
+        MAIL_OAUTH_CLIENT_ID: '22222222-2222-4222-8222-222222222222',
+        MAIL_OAUTH_CLIENT_SECRET: '',
+        MAIL_OAUTH_TOKEN_CACHE: cache,
+        MAIL_USER: 'alice@lab.test',
+      };
+      const subject = `delegated-e2e-${Date.now()}`;
+      const first = await runSigningIn(dir, 'send.js', [subject], 'alice@lab.test', env);
+      assert.equal(first.code, 0, first.err);
+      assert.ok(first.prompted, 'device code prompt shown');
+      assert.ok(delivered(`${subject} #1`));
+      assert.equal(fs.statSync(cache).mode & 0o777, 0o600);
+      assertNoSecrets(first.err);
+      const second = await runSigningIn(dir, 'send.js', [`${subject}-again`], 'alice@lab.test', env);
+      assert.equal(second.code, 0, second.err);
+      assert.equal(second.prompted, false, 'the persisted cache is used: no second sign-in');
+      assert.ok(delivered(`${subject}-again #1`));
     });
   });
 

@@ -26,9 +26,17 @@ export interface TokenClaims {
 }
 
 /** Application permission (roles claim) each protocol needs. */
-export const APP_ROLE: Record<Protocol, string> = { smtp: 'SMTP.SendAsApp', imap: 'IMAP.AccessAsApp', pop3: 'POP.AccessAsApp' };
+export const APP_ROLE: Record<Protocol, string> = {
+  smtp: 'SMTP.SendAsApp',
+  imap: 'IMAP.AccessAsApp',
+  pop3: 'POP.AccessAsApp',
+};
 /** Delegated permission (scp claim) each protocol needs. */
-export const DELEGATED_SCOPE: Record<Protocol, string> = { smtp: 'SMTP.Send', imap: 'IMAP.AccessAsUser.All', pop3: 'POP.AccessAsUser.All' };
+export const DELEGATED_SCOPE: Record<Protocol, string> = {
+  smtp: 'SMTP.Send',
+  imap: 'IMAP.AccessAsUser.All',
+  pop3: 'POP.AccessAsUser.All',
+};
 
 /** Audiences Exchange Online accepts for IMAP/POP/SMTP tokens (commercial and sovereign clouds). */
 export const EXCHANGE_AUDIENCES = [
@@ -62,7 +70,15 @@ export function decodeJwtClaims(token: string): TokenClaims | undefined {
 
 /** One problem found in the claims; `kind` lets later steps refer back to it. */
 export interface ClaimProblem {
-  kind: 'expired' | 'not-yet-valid' | 'audience' | 'tenant' | 'missing-role' | 'missing-scope' | 'wrong-token-type' | 'client';
+  kind:
+    | 'expired'
+    | 'not-yet-valid'
+    | 'audience'
+    | 'tenant'
+    | 'missing-role'
+    | 'missing-scope'
+    | 'wrong-token-type'
+    | 'client';
   text: string;
   remedy: string;
 }
@@ -115,7 +131,9 @@ export function checkClaims(token: string, ctx: ClaimsContext): ClaimsCheck {
   const facts: string[] = [];
 
   // audience
-  const auds = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter((a): a is string => typeof a === 'string');
+  const auds = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter(
+    (a): a is string => typeof a === 'string',
+  );
   const accepted = new Set([...EXCHANGE_AUDIENCES, ...(ctx.resource ? [ctx.resource] : [])].map(trimSlash));
   if (auds.some((a) => accepted.has(trimSlash(a)))) {
     facts.push(`audience ${auds.join(', ')}`);
@@ -149,12 +167,15 @@ export function checkClaims(token: string, ctx: ClaimsContext): ClaimsCheck {
     problems.push({
       kind: 'client',
       text: `the token was issued to application ${appid}, not ${ctx.clientId}`,
-      remedy: 'Check MAIL_OAUTH_CLIENT_ID: it must be the Application (client) ID of the app registration that has the mail permissions.',
+      remedy:
+        'Check MAIL_OAUTH_CLIENT_ID: it must be the Application (client) ID of the app registration that has the mail permissions.',
     });
   }
 
   // permission
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  const roles = Array.isArray(claims.roles)
+    ? claims.roles.filter((r): r is string => typeof r === 'string')
+    : [];
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : [];
   if (ctx.flow === 'app') {
     const need = APP_ROLE[ctx.protocol];
@@ -162,7 +183,8 @@ export function checkClaims(token: string, ctx: ClaimsContext): ClaimsCheck {
       problems.push({
         kind: 'wrong-token-type',
         text: `this is a delegated (user) token (scp: ${scopes.join(' ')}), but the app-only flow was asked for`,
-        remedy: 'Use client credentials (ConfidentialClientApplication.acquireTokenByClientCredential) for app-only access, or run verify with --flow delegated.',
+        remedy:
+          'Use client credentials (ConfidentialClientApplication.acquireTokenByClientCredential) for app-only access, or run verify with --flow delegated.',
       });
     } else if (!roles.includes(need)) {
       problems.push({
@@ -186,20 +208,25 @@ export function checkClaims(token: string, ctx: ClaimsContext): ClaimsCheck {
       problems.push({
         kind: 'wrong-token-type',
         text: `this is an app-only token (roles: ${roles.join(', ')}), but the delegated flow was asked for`,
-        remedy: 'Use device code / authorization code sign-in for delegated access, or run verify with --flow app.',
+        remedy:
+          'Use device code / authorization code sign-in for delegated access, or run verify with --flow app.',
       });
     } else if (!scopes.includes(need)) {
       problems.push({
         kind: 'missing-scope',
-        text: scopes.length ? `the token's scopes (${scopes.join(' ')}) do not include ${need}` : `the token has no scp claim, so ${need} is absent`,
-        remedy: `Add the delegated permission Office 365 Exchange Online → ${need} (API permissions), consent to it, and request the scope https://outlook.office.com/${need}.`,
+        text: scopes.length
+          ? `the token's scopes (${scopes.join(' ')}) do not include ${need}`
+          : `the token has no scp claim, so ${need} is absent`,
+        remedy: `Add the delegated permission: App registrations → your app → API permissions → Add a permission → Microsoft Graph → Delegated permissions → ${need}; consent to it, and request the scope https://outlook.office.com/${need}.`,
       });
     } else {
       facts.push(`scopes ${scopes.join(' ')}`);
     }
     const who = claims.upn ?? claims.preferred_username ?? claims.unique_name;
     if (who && ctx.user && who.toLowerCase() !== ctx.user.toLowerCase()) {
-      facts.push(`signed in as ${who}, logging in to ${ctx.user} (needs FullAccess / Send As on that mailbox)`);
+      facts.push(
+        `signed in as ${who}, logging in to ${ctx.user} (needs FullAccess / Send As on that mailbox)`,
+      );
     } else if (who) {
       facts.push(`signed in as ${who}`);
     }

@@ -12,11 +12,16 @@ export interface Explanation {
   remedy: string;
 }
 
-const PS_NOTE = 'Run it in Exchange Online PowerShell (Install-Module ExchangeOnlineManagement; Connect-ExchangeOnline); changes can take up to an hour to apply.';
+const PS_NOTE =
+  'Run it in Exchange Online PowerShell (Install-Module ExchangeOnlineManagement; Connect-ExchangeOnline); changes can take up to an hour to apply.';
 const SP_OBJECT_ID =
-  "New-ServicePrincipal needs the Object ID of the *Enterprise application* (Entra admin center → Enterprise applications → your app → Object ID, or (Get-MgServicePrincipal -Filter \"appId eq '<client id>'\").Id), NOT the Object ID shown under App registrations: with the wrong one Exchange never links the token to the service principal";
+  'New-ServicePrincipal needs the Object ID of the *Enterprise application* (Entra admin center → Enterprise applications → your app → Object ID, or (Get-MgServicePrincipal -Filter "appId eq \'<client id>\'").Id), NOT the Object ID shown under App registrations: with the wrong one Exchange never links the token to the service principal';
 const PROTOCOL_NAME: Record<Protocol, string> = { smtp: 'SMTP', imap: 'IMAP', pop3: 'POP3' };
-const CAS_SWITCH: Record<Protocol, string> = { smtp: '-SmtpClientAuthenticationDisabled $false', imap: '-ImapEnabled $true', pop3: '-PopEnabled $true' };
+const CAS_SWITCH: Record<Protocol, string> = {
+  smtp: '-SmtpClientAuthenticationDisabled $false',
+  imap: '-ImapEnabled $true',
+  pop3: '-PopEnabled $true',
+};
 
 /** Collapses whitespace and trims to a length that fits in a report line. */
 export function oneLine(s: string, max = 300): string {
@@ -36,6 +41,18 @@ export interface TokenErrorContext {
   /** True when the request was abandoned because of the timeout. */
   timedOut?: boolean;
   timeoutMs?: number;
+  /** A direct request to the authority's metadata, made when MSAL hid the cause. */
+  probe?: { error?: unknown; status?: number; body?: string };
+}
+
+/** True when MSAL failed before talking to the token endpoint (metadata or network), so a probe can tell more. */
+export function needsAuthorityProbe(e: unknown): boolean {
+  const { texts, codes } = errorTexts(e);
+  return (
+    codes.includes('endpoints_resolution_error') ||
+    codes.includes('network_error') ||
+    /endpoints_resolution_error|network_error|Network request failed/.test(texts.join(' '))
+  );
 }
 
 interface AadCause {
@@ -43,7 +60,8 @@ interface AadCause {
   remedy: (c: TokenErrorContext) => string;
 }
 
-const tenantRef = (c: TokenErrorContext): string => (c.tenantId ? `tenant ${c.tenantId}` : `the authority ${c.authority}`);
+const tenantRef = (c: TokenErrorContext): string =>
+  c.tenantId ? `tenant ${c.tenantId}` : `the authority ${c.authority}`;
 
 /** AADSTS codes: what they mean for this tool, and what to do. */
 export const AADSTS: Record<string, AadCause> = {
@@ -64,7 +82,8 @@ export const AADSTS: Record<string, AadCause> = {
   },
   '1002012': {
     what: 'the requested scope is not valid for client credentials',
-    remedy: () => 'App-only tokens must request exactly one scope ending in /.default: https://outlook.office365.com/.default.',
+    remedy: () =>
+      'App-only tokens must request exactly one scope ending in /.default: https://outlook.office365.com/.default.',
   },
   '70011': {
     what: 'the requested scope is invalid',
@@ -89,19 +108,23 @@ export const AADSTS: Record<string, AadCause> = {
   },
   '7000112': {
     what: 'the application is disabled in this tenant',
-    remedy: () => 'Enable it: Entra admin center → Enterprise applications → your app → Properties → "Enabled for users to sign-in?" = Yes.',
+    remedy: () =>
+      'Enable it: Entra admin center → Enterprise applications → your app → Properties → "Enabled for users to sign-in?" = Yes.',
   },
   '7000229': {
     what: 'the application has no service principal (Enterprise application) in this tenant',
-    remedy: () => 'Grant admin consent to the app in this tenant (API permissions → Grant admin consent), which creates its Enterprise application.',
+    remedy: () =>
+      'Grant admin consent to the app in this tenant (API permissions → Grant admin consent), which creates its Enterprise application.',
   },
   '90002': {
     what: 'the tenant was not found',
-    remedy: (c) => `Check MAIL_OAUTH_TENANT_ID (${c.tenantId ?? 'unset'}): use the Directory (tenant) ID from Entra admin center → Overview, or the tenant's primary domain.`,
+    remedy: (c) =>
+      `Check MAIL_OAUTH_TENANT_ID (${c.tenantId ?? 'unset'}): use the Directory (tenant) ID from Entra admin center → Overview, or the tenant's primary domain.`,
   },
   '900023': {
     what: 'the tenant identifier is malformed',
-    remedy: () => 'MAIL_OAUTH_TENANT_ID must be the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.',
+    remedy: () =>
+      'MAIL_OAUTH_TENANT_ID must be the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.',
   },
   '500011': {
     what: 'the resource (Office 365 Exchange Online) was not found in the tenant',
@@ -110,7 +133,10 @@ export const AADSTS: Record<string, AadCause> = {
   },
   '650057': {
     what: 'the app registration does not list the requested permission',
-    remedy: (c) => `Add it: API permissions → Add a permission → Office 365 Exchange Online → ${c.flow === 'app' ? 'Application' : 'Delegated'} permissions; then grant consent.`,
+    remedy: (c) =>
+      c.flow === 'app'
+        ? 'Add it: API permissions → Add a permission → APIs my organization uses → Office 365 Exchange Online → Application permissions; then grant admin consent.'
+        : 'Add it: API permissions → Add a permission → Microsoft Graph → Delegated permissions (SMTP.Send, IMAP.AccessAsUser.All, POP.AccessAsUser.All); then consent.',
   },
   '700027': {
     what: 'the certificate signature was not accepted (certificate not uploaded to this app, or wrong key/thumbprint)',
@@ -123,19 +149,23 @@ export const AADSTS: Record<string, AadCause> = {
   },
   '50076': {
     what: 'multi-factor authentication is required',
-    remedy: () => 'Complete MFA during the device code sign-in. For unattended use, switch to the app-only flow (client credentials).',
+    remedy: () =>
+      'Complete MFA during the device code sign-in. For unattended use, switch to the app-only flow (client credentials).',
   },
   '53003': {
     what: 'a Conditional Access policy blocked the sign-in',
-    remedy: () => 'Ask an administrator to check the Entra sign-in logs for the policy that applied, and to exclude this app or location if appropriate.',
+    remedy: () =>
+      'Ask an administrator to check the Entra sign-in logs for the policy that applied, and to exclude this app or location if appropriate.',
   },
   '700082': {
     what: 'the refresh token has expired (no use for 90 days)',
-    remedy: () => 'Sign in again (delete the token cache, e.g. ~/.mail-oauth/<client id>.json, then run the app).',
+    remedy: () =>
+      'Sign in again (delete the token cache, e.g. ~/.mail-oauth/<client id>.json, then run the app).',
   },
   '50059': {
     what: 'the authority names no tenant',
-    remedy: () => 'Use https://login.microsoftonline.com/<tenant id> as the authority (set MAIL_OAUTH_TENANT_ID), not /common, for app-only tokens.',
+    remedy: () =>
+      'Use https://login.microsoftonline.com/<tenant id> as the authority (set MAIL_OAUTH_TENANT_ID), not /common, for app-only tokens.',
   },
   '70019': {
     what: 'the device code expired before the sign-in was completed',
@@ -156,7 +186,7 @@ function errorTexts(e: unknown): { texts: string[]; codes: string[] } {
       break;
     }
     if (typeof cur !== 'object') {
-      texts.push(String(cur));
+      texts.push(typeof cur === 'number' || typeof cur === 'boolean' ? String(cur) : typeof cur);
       break;
     }
     const o = cur as Record<string, unknown>;
@@ -186,7 +216,9 @@ function errorTexts(e: unknown): { texts: string[]; codes: string[] } {
 /** The first network/TLS error code in an error chain, if any. */
 export function networkCode(e: unknown): string | undefined {
   const { codes, texts } = errorTexts(e);
-  const known = codes.find((c) => NETWORK[c] !== undefined || TLS_UNTRUSTED.has(c) || TLS_OTHER[c] !== undefined);
+  const known = codes.find(
+    (c) => NETWORK[c] !== undefined || TLS_UNTRUSTED.has(c) || TLS_OTHER[c] !== undefined,
+  );
   if (known) {
     return known;
   }
@@ -204,14 +236,26 @@ export function explainTokenError(e: unknown, c: TokenErrorContext): Explanation
   if (c.timedOut) {
     return {
       detail: `no token within ${Math.round((c.timeoutMs ?? 0) / 1000)} s from ${new URL(c.authority).host}`,
-      remedy: 'Check that this computer can reach the sign-in authority over HTTPS (proxy, firewall), then try again or raise --timeout.',
+      remedy:
+        'Check that this computer can reach the sign-in authority over HTTPS (proxy, firewall), then try again or raise --timeout.',
     };
   }
-  const aad = /AADSTS(\d+)/.exec(all)?.[1] ?? (typeof (e as { errorNo?: unknown })?.errorNo === 'string' ? (e as { errorNo: string }).errorNo : undefined);
-  const first = oneLine(/AADSTS\d+:[^\r\n]*/.exec(all)?.[0]?.replace(/ - (Correlation|Trace) ID:.*$/, '') ?? '', 240);
+  const aad =
+    /AADSTS(\d+)/.exec(all)?.[1] ??
+    (typeof (e as { errorNo?: unknown })?.errorNo === 'string'
+      ? (e as { errorNo: string }).errorNo
+      : undefined);
+  const first = oneLine(
+    /AADSTS\d+:[^\r\n]*/.exec(all)?.[0]?.replace(/\s*(-\s*)?(Trace ID|Correlation ID|Timestamp):.*$/, '') ??
+      '',
+    240,
+  );
   if (aad && AADSTS[aad]) {
     const cause = AADSTS[aad];
-    return { detail: `AADSTS${aad}: ${cause.what}${first ? ` (Entra: "${first}")` : ''}`, remedy: cause.remedy(c) };
+    return {
+      detail: `AADSTS${aad}: ${cause.what}${first ? ` (Entra: "${first}")` : ''}`,
+      remedy: cause.remedy(c),
+    };
   }
   if (aad) {
     return {
@@ -219,21 +263,57 @@ export function explainTokenError(e: unknown, c: TokenErrorContext): Explanation
       remedy: `Look the code up at https://login.microsoftonline.com/error?code=${aad} and check the Entra sign-in logs (Enterprise applications → your app → Sign-in logs).`,
     };
   }
+  if (c.probe) {
+    const host = new URL(c.authority).host;
+    if (c.probe.error) {
+      const x = explainNetworkError(c.probe.error, {
+        host: new URL(c.authority).hostname,
+        port: Number(new URL(c.authority).port) || 443,
+        what: `the sign-in authority ${host}`,
+        authority: true,
+      });
+      return { detail: `could not reach the sign-in authority: ${x.detail}`, remedy: x.remedy };
+    }
+    const probeAad = /AADSTS(\d+)/.exec(c.probe.body ?? '')?.[1];
+    if (probeAad && AADSTS[probeAad]) {
+      return {
+        detail: `AADSTS${probeAad}: ${AADSTS[probeAad].what} (asked ${host} for the authority's metadata)`,
+        remedy: AADSTS[probeAad].remedy(c),
+      };
+    }
+    if (c.probe.status !== undefined && c.probe.status !== 200) {
+      return {
+        detail: `the authority ${c.authority} answered HTTP ${c.probe.status} for its OpenID metadata`,
+        remedy: `Check the tenant ID (${c.tenantId ?? 'unset'}) and MAIL_OAUTH_AUTHORITY: the authority must be https://login.microsoftonline.com/<tenant id> (or your cloud's / test bed's).`,
+      };
+    }
+  }
   const net = networkCode(e);
   if (net) {
     const host = new URL(c.authority).host;
-    const x = explainNetworkError(e, { host, port: undefined, what: `the sign-in authority ${host}` });
+    const x = explainNetworkError(e, {
+      host,
+      port: undefined,
+      what: `the sign-in authority ${host}`,
+      authority: true,
+    });
     return { detail: `could not reach the sign-in authority: ${x.detail}`, remedy: x.remedy };
   }
   const code = codes.find((k) => /^[a-z_]+$/.test(k));
   if (code === 'device_code_expired' || /expired_token/.test(all)) {
-    return { detail: 'the device code expired before the sign-in was completed', remedy: AADSTS['70019'].remedy(c) };
+    return {
+      detail: 'the device code expired before the sign-in was completed',
+      remedy: AADSTS['70019'].remedy(c),
+    };
   }
   if (code === 'device_code_polling_cancelled' || (e as Error)?.name === 'AbortError') {
     return { detail: 'the sign-in was cancelled', remedy: 'Run verify again.' };
   }
   if (/authorization_declined/.test(all)) {
-    return { detail: 'the sign-in was declined by the user', remedy: 'Run verify again and accept the sign-in with the account that owns (or may use) the mailbox.' };
+    return {
+      detail: 'the sign-in was declined by the user',
+      remedy: 'Run verify again and accept the sign-in with the account that owns (or may use) the mailbox.',
+    };
   }
   if (code === 'endpoints_resolution_error' || /endpoints_resolution_error/.test(all)) {
     return {
@@ -244,24 +324,26 @@ export function explainTokenError(e: unknown, c: TokenErrorContext): Explanation
   if (/authority_uri_insecure|url_parse_error|invalid_authority|untrusted_authority/.test(all)) {
     return {
       detail: `the authority URL is not usable: ${c.authority}`,
-      remedy: 'MAIL_OAUTH_AUTHORITY must be an https:// URL ending in the tenant, e.g. https://login.microsoftonline.com/<tenant id>.',
+      remedy:
+        'MAIL_OAUTH_AUTHORITY must be an https:// URL ending in the tenant, e.g. https://login.microsoftonline.com/<tenant id>.',
     };
   }
   if (/invalid_client/.test(all)) {
     return {
       detail: 'Entra ID rejected the client credentials (invalid_client)',
-      remedy:
-        c.credential === 'certificate'
-          ? AADSTS['700027'].remedy(c)
-          : AADSTS['7000215'].remedy(c),
+      remedy: c.credential === 'certificate' ? AADSTS['700027'].remedy(c) : AADSTS['7000215'].remedy(c),
     };
   }
   if (/invalid_grant/.test(all) && c.flow === 'delegated') {
-    return { detail: 'the sign-in failed (invalid_grant): declined, expired, or blocked by policy', remedy: 'Run verify again and complete the sign-in; check the Entra sign-in logs if it keeps failing.' };
+    return {
+      detail: 'the sign-in failed (invalid_grant): declined, expired, or blocked by policy',
+      remedy: 'Run verify again and complete the sign-in; check the Entra sign-in logs if it keeps failing.',
+    };
   }
   return {
     detail: `could not get a token: ${oneLine(texts[0] ?? String(e), 240)}`,
-    remedy: 'Check MAIL_OAUTH_TENANT_ID, MAIL_OAUTH_CLIENT_ID, the credential and MAIL_OAUTH_AUTHORITY; the Entra sign-in logs (Enterprise applications → your app → Sign-in logs) show why a request was refused.',
+    remedy:
+      'Check MAIL_OAUTH_TENANT_ID, MAIL_OAUTH_CLIENT_ID, the credential and MAIL_OAUTH_AUTHORITY; the Entra sign-in logs (Enterprise applications → your app → Sign-in logs) show why a request was refused.',
   };
 }
 
@@ -276,10 +358,13 @@ export interface NetworkContext {
   tls?: 'implicit' | 'starttls';
   servername?: string;
   timeoutMs?: number;
+  /** The sign-in authority (HTTPS) rather than the mail server. */
+  authority?: boolean;
 }
 
 const target = (c: NetworkContext): string => c.what ?? `${c.host}${c.port ? `:${c.port}` : ''}`;
-const EXO_ENDPOINTS = 'Exchange Online listens on smtp.office365.com:587 (SMTP, STARTTLS), outlook.office365.com:993 (IMAP, TLS) and outlook.office365.com:995 (POP3, TLS).';
+const EXO_ENDPOINTS =
+  'Exchange Online listens on smtp.office365.com:587 (SMTP, STARTTLS), outlook.office365.com:993 (IMAP, TLS) and outlook.office365.com:995 (POP3, TLS).';
 
 const NETWORK: Record<string, (c: NetworkContext) => Explanation> = {
   ECONNREFUSED: (c) => ({
@@ -292,7 +377,7 @@ const NETWORK: Record<string, (c: NetworkContext) => Explanation> = {
   }),
   EAI_AGAIN: (c) => ({
     detail: `DNS lookup of ${c.host} failed temporarily`,
-    remedy: 'Check this computer\'s DNS / network connection and try again.',
+    remedy: "Check this computer's DNS / network connection and try again.",
   }),
   ETIMEDOUT: (c) => ({
     detail: `no answer from ${target(c)} (connection timed out)`,
@@ -308,11 +393,18 @@ const NETWORK: Record<string, (c: NetworkContext) => Explanation> = {
   }),
   ECLOSED: (c) => ({
     detail: `${target(c)} closed the connection`,
-    remedy: 'The server ended the session early; check the TLS mode (--tls) and that the port serves this protocol.',
+    remedy:
+      'The server ended the session early; check the TLS mode (--tls) and that the port serves this protocol.',
   }),
   EPIPE: (c) => NETWORK.ECONNRESET(c),
-  ENETUNREACH: (c) => ({ detail: `network unreachable for ${target(c)}`, remedy: "Check this computer's network connection, VPN and routes (IPv6 vs IPv4)." }),
-  EHOSTUNREACH: (c) => ({ detail: `host unreachable: ${target(c)}`, remedy: "Check this computer's network connection, VPN and firewall." }),
+  ENETUNREACH: (c) => ({
+    detail: `network unreachable for ${target(c)}`,
+    remedy: "Check this computer's network connection, VPN and routes (IPv6 vs IPv4).",
+  }),
+  EHOSTUNREACH: (c) => ({
+    detail: `host unreachable: ${target(c)}`,
+    remedy: "Check this computer's network connection, VPN and firewall.",
+  }),
 };
 
 /** Certificate-chain errors: the server's certificate does not chain to a trusted root. */
@@ -334,7 +426,8 @@ const TLS_OTHER: Record<string, (c: NetworkContext, msg: string) => Explanation>
   }),
   CERT_HAS_EXPIRED: (c) => ({
     detail: `the certificate of ${target(c)} has expired (or this computer's clock is wrong)`,
-    remedy: "Check this computer's date and time; if it is right, the server (or a proxy in between) presents an expired certificate.",
+    remedy:
+      "Check this computer's date and time; if it is right, the server (or a proxy in between) presents an expired certificate.",
   }),
   CERT_NOT_YET_VALID: (c) => ({
     detail: `the certificate of ${target(c)} is not valid yet (this computer's clock is probably behind)`,
@@ -346,7 +439,8 @@ const TLS_OTHER: Record<string, (c: NetworkContext, msg: string) => Explanation>
   }),
   ERR_SSL_UNSUPPORTED_PROTOCOL: (c) => ({
     detail: `TLS version not accepted by ${target(c)}`,
-    remedy: 'Exchange Online needs TLS 1.2 or later; update Node.js/OpenSSL settings that restrict TLS versions.',
+    remedy:
+      'Exchange Online needs TLS 1.2 or later; update Node.js/OpenSSL settings that restrict TLS versions.',
   }),
 };
 
@@ -354,11 +448,18 @@ const TLS_OTHER: Record<string, (c: NetworkContext, msg: string) => Explanation>
 export function explainNetworkError(e: unknown, c: NetworkContext): Explanation {
   const code = networkCode(e) ?? ((e as { code?: unknown })?.code as string | undefined);
   const msg = errorTexts(e).texts.find((t) => t.length > 12) ?? String(e);
+  if (c.authority && !(code && (TLS_UNTRUSTED.has(code) || TLS_OTHER[code]))) {
+    const x = code && NETWORK[code] ? NETWORK[code](c).detail : `request failed: ${oneLine(msg, 200)}`;
+    return {
+      detail: x,
+      remedy:
+        'Check MAIL_OAUTH_AUTHORITY / --authority (default https://login.microsoftonline.com/<tenant id>) and that this computer may open HTTPS connections to it (proxy: set HTTPS_PROXY for Node, firewall).',
+    };
+  }
   if (code && TLS_UNTRUSTED.has(code)) {
     return {
       detail: `the TLS certificate of ${target(c)} is not trusted (${code}: ${oneLine(msg, 160)})`,
-      remedy:
-        'For Microsoft hosts this is almost always a TLS-inspecting proxy or antivirus: add its root CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (or --ca for the mail server). For a test server, trust its CA the same way. Do not turn certificate checks off (rejectUnauthorized: false).',
+      remedy: `For Microsoft hosts this is almost always a TLS-inspecting proxy or antivirus: add its root CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem${c.authority ? '' : ' (or --ca for the mail server)'}. For a test server, trust its CA the same way. Do not turn certificate checks off (rejectUnauthorized: false).`,
     };
   }
   if (code && TLS_OTHER[code]) {
@@ -383,14 +484,15 @@ export interface AuthContext {
   clientId?: string;
   /** Problems the local claims check found (they are the likeliest cause). */
   claimProblems: ClaimProblem[];
+  /** True when the token's claims were read and passed every check. */
+  claimsVerified?: boolean;
 }
 
 function causesForRejectedToken(c: AuthContext): string {
   const p = PROTOCOL_NAME[c.protocol];
-  const fromClaims = c.claimProblems.map((x) => `${x.text} (see the token claims step: ${x.remedy})`);
-  const list: string[] = [...fromClaims];
+  const list: string[] = c.claimProblems.map((x) => `${x.text} (fix this first, see the token claims step)`);
   if (c.flow === 'app') {
-    if (!c.claimProblems.some((x) => x.kind === 'missing-role')) {
+    if (!c.claimsVerified && !c.claimProblems.some((x) => x.kind === 'missing-role')) {
       list.push(`the token must carry the application permission ${APP_ROLE[c.protocol]} with admin consent`);
     }
     list.push(
@@ -398,15 +500,20 @@ function causesForRejectedToken(c: AuthContext): string {
       `the service principal has no right on the mailbox ${c.user}: Add-MailboxPermission -Identity ${c.user} -User <Enterprise application Object ID> -AccessRights FullAccess`,
     );
   } else {
-    if (!c.claimProblems.some((x) => x.kind === 'missing-scope')) {
+    if (!c.claimsVerified && !c.claimProblems.some((x) => x.kind === 'missing-scope')) {
       list.push(`the token must carry the delegated permission ${DELEGATED_SCOPE[c.protocol]}`);
     }
     list.push(
       `the signed-in user must be ${c.user} itself, or have FullAccess on it (Add-MailboxPermission -Identity ${c.user} -User <signed-in user> -AccessRights FullAccess); the XOAUTH2 user= must be the mailbox address`,
     );
   }
-  list.push(`${p} must be enabled for the mailbox: Set-CASMailbox -Identity ${c.user} ${CAS_SWITCH[c.protocol]}`);
-  return list.map((x, i) => `(${i + 1}) ${x}`).join(' ');
+  list.push(
+    `${p} must be enabled for the mailbox: Set-CASMailbox -Identity ${c.user} ${CAS_SWITCH[c.protocol]}`,
+  );
+  const text = list.map((x, i) => `(${i + 1}) ${x}`).join(' ');
+  return c.claimsVerified
+    ? `${text}. The token itself looked right (audience, tenant, permission and expiry were checked), so the cause is most likely on the Exchange side`
+    : text;
 }
 
 /** Explains a rejected XOAUTH2 login from the server's reply. */
@@ -435,19 +542,22 @@ export function explainAuthFailure(reply: string, c: AuthContext): Explanation {
     if (/5\.7\.139/.test(r) && /security defaults/i.test(r)) {
       return {
         detail: `the sign-in is blocked by the tenant's security defaults; ${quoted}`,
-        remedy: 'Security defaults turn SMTP AUTH off. An administrator can replace security defaults with Conditional Access policies that allow this app, or send through Microsoft Graph sendMail instead.',
+        remedy:
+          'Security defaults turn SMTP AUTH off. An administrator can replace security defaults with Conditional Access policies that allow this app, or send through Microsoft Graph sendMail instead.',
       };
     }
     if (/5\.7\.139/.test(r) && /did not meet the criteria/i.test(r)) {
       return {
         detail: `a Conditional Access or authentication policy refused the login; ${quoted}`,
-        remedy: 'Check the Entra sign-in logs for the mailbox / app and the policy that applied; exclude this app or location if appropriate.',
+        remedy:
+          'Check the Entra sign-in logs for the mailbox / app and the policy that applied; exclude this app or location if appropriate.',
       };
     }
     if (/5\.7\.30/.test(r)) {
       return {
         detail: `Exchange says Basic authentication is not supported for client submission; ${quoted}`,
-        remedy: 'Only OAuth (AUTH XOAUTH2) is accepted: migrate the code (mail-oauth-migrate fix) and make sure no password login remains.',
+        remedy:
+          'Only OAuth (AUTH XOAUTH2) is accepted: migrate the code (mail-oauth-migrate fix) and make sure no password login remains.',
       };
     }
     if (/5\.7\.57/.test(r)) {
@@ -457,7 +567,10 @@ export function explainAuthFailure(reply: string, c: AuthContext): Explanation {
       };
     }
     if (/^4\d\d/.test(r)) {
-      return { detail: `temporary failure; ${quoted}`, remedy: 'Try again in a few minutes; if it persists, check the Microsoft 365 service health.' };
+      return {
+        detail: `temporary failure; ${quoted}`,
+        remedy: 'Try again in a few minutes; if it persists, check the Microsoft 365 service health.',
+      };
     }
     if (/5\.7\.3|^535/.test(r)) {
       return {
@@ -483,7 +596,10 @@ export function explainAuthFailure(reply: string, c: AuthContext): Explanation {
 }
 
 /** Explains a refused MAIL FROM (SMTP Send As check). */
-export function explainMailFromFailure(reply: string, c: { user: string; from: string; flow: Flow; clientId?: string }): Explanation {
+export function explainMailFromFailure(
+  reply: string,
+  c: { user: string; from: string; flow: Flow; clientId?: string },
+): Explanation {
   const r = oneLine(reply, 400);
   const quoted = `the server answered: "${r}"`;
   const trustee = c.flow === 'app' ? '<Enterprise application Object ID>' : c.user;
@@ -494,16 +610,23 @@ export function explainMailFromFailure(reply: string, c: { user: string; from: s
     };
   }
   if (/5\.7\.57|^530/.test(r)) {
-    return { detail: `the session is not authenticated; ${quoted}`, remedy: `Enable SMTP AUTH: Set-CASMailbox -Identity ${c.user} -SmtpClientAuthenticationDisabled $false.` };
+    return {
+      detail: `the session is not authenticated; ${quoted}`,
+      remedy: `Enable SMTP AUTH: Set-CASMailbox -Identity ${c.user} -SmtpClientAuthenticationDisabled $false.`,
+    };
   }
   if (/5\.1\.8|5\.7\.70[58]/.test(r)) {
     return {
       detail: `the sender or tenant is blocked from sending (outbound spam protection); ${quoted}`,
-      remedy: 'An administrator must release the user in the Microsoft Defender portal (Restricted entities) and check for compromise.',
+      remedy:
+        'An administrator must release the user in the Microsoft Defender portal (Restricted entities) and check for compromise.',
     };
   }
   if (/^4\d\d/.test(r)) {
     return { detail: `temporary failure; ${quoted}`, remedy: 'Try again in a few minutes.' };
   }
-  return { detail: `MAIL FROM:<${c.from}> was refused; ${quoted}`, remedy: `Check that ${c.from} is a valid sender for ${c.user} (Send As rights: Add-RecipientPermission).` };
+  return {
+    detail: `MAIL FROM:<${c.from}> was refused; ${quoted}`,
+    remedy: `Check that ${c.from} is a valid sender for ${c.user} (Send As rights: Add-RecipientPermission).`,
+  };
 }

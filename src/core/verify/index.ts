@@ -7,10 +7,28 @@
 import * as fs from 'node:fs';
 import type { Protocol } from '../model';
 import { checkClaims, isGuid, type ClaimProblem, type Flow } from './claims';
-import { explainAuthFailure, explainMailFromFailure, explainNetworkError, explainTokenError, oneLine, type Explanation } from './explain';
+import {
+  explainAuthFailure,
+  explainMailFromFailure,
+  explainNetworkError,
+  explainTokenError,
+  needsAuthorityProbe,
+  oneLine,
+  type Explanation,
+} from './explain';
 import { createSession, xoauth2, type MailSession } from './mail';
 import { Redactor } from './redact';
-import { authorityFor, isConsumerHost, knownAuthoritiesFor, msalTokenAcquirer, scopesFor, type DeviceCodeInfo, type TokenAcquirer, type TokenRequest } from './token';
+import {
+  authorityFor,
+  isConsumerHost,
+  knownAuthoritiesFor,
+  msalTokenAcquirer,
+  probeAuthority,
+  scopesFor,
+  type DeviceCodeInfo,
+  type TokenAcquirer,
+  type TokenRequest,
+} from './token';
 
 export type { Flow } from './claims';
 export type { DeviceCodeInfo, TokenAcquirer, TokenRequest, TokenResult } from './token';
@@ -87,7 +105,11 @@ export const STEP_TITLES: Record<string, string> = {
 };
 
 export const DEFAULT_PORTS: Record<Protocol, number> = { smtp: 587, imap: 993, pop3: 995 };
-export const DEFAULT_HOSTS: Record<Protocol, string> = { smtp: 'smtp.office365.com', imap: 'outlook.office365.com', pop3: 'outlook.office365.com' };
+export const DEFAULT_HOSTS: Record<Protocol, string> = {
+  smtp: 'smtp.office365.com',
+  imap: 'outlook.office365.com',
+  pop3: 'outlook.office365.com',
+};
 const IMPLICIT_PORTS = new Set([465, 993, 995]);
 const STARTTLS_PORTS = new Set([587, 25, 143, 110]);
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -137,7 +159,10 @@ function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; 
   const proto: Protocol = ['smtp', 'imap', 'pop3'].includes(protocol) ? protocol : 'smtp';
   const host = (input.host ?? DEFAULT_HOSTS[proto]).trim();
   if (!host || !HOSTNAME.test(host)) {
-    bad(`"${host}" is not a host name`, `Give the mail server's host name only (no scheme or port), e.g. ${DEFAULT_HOSTS[proto]}.`);
+    bad(
+      `"${host}" is not a host name`,
+      `Give the mail server's host name only (no scheme or port), e.g. ${DEFAULT_HOSTS[proto]}.`,
+    );
   }
   const port = input.port ?? DEFAULT_PORTS[proto];
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -154,16 +179,25 @@ function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; 
   const consumer = isConsumerHost(host);
   const flow: Flow = input.flow ?? (consumer ? 'delegated' : 'app');
   if (flow !== 'app' && flow !== 'delegated') {
-    bad(`flow "${String(flow)}" is not valid`, 'Use app (client credentials) or delegated (device code sign-in).');
+    bad(
+      `flow "${String(flow)}" is not valid`,
+      'Use app (client credentials) or delegated (device code sign-in).',
+    );
   }
   if (consumer && flow === 'app') {
-    bad(`${host} is an Outlook.com (personal account) host: app-only tokens do not work there`, 'Use --flow delegated (device code sign-in with the mailbox owner).');
+    bad(
+      `${host} is an Outlook.com (personal account) host: app-only tokens do not work there`,
+      'Use --flow delegated (device code sign-in with the mailbox owner).',
+    );
   }
   const user = input.user?.trim() ?? '';
   if (!user) {
     bad('no mailbox given', 'Give the mailbox address to log in to (--user, or MAIL_OAUTH_USER).');
   } else if (!EMAIL.test(user)) {
-    bad(`"${user}" is not a mailbox address`, 'Give the full mailbox address (user@domain) used as the XOAUTH2 user.');
+    bad(
+      `"${user}" is not a mailbox address`,
+      'Give the full mailbox address (user@domain) used as the XOAUTH2 user.',
+    );
   }
   const from = input.from?.trim() || user;
   if (input.from && !EMAIL.test(from)) {
@@ -171,32 +205,63 @@ function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; 
   }
   const clientId = input.clientId?.trim() ?? '';
   if (!clientId) {
-    bad('no client ID', 'Set MAIL_OAUTH_CLIENT_ID (or --client-id) to the Application (client) ID: Entra admin center → App registrations → your app → Overview.');
+    bad(
+      'no client ID',
+      'Set MAIL_OAUTH_CLIENT_ID (or --client-id) to the Application (client) ID: Entra admin center → App registrations → your app → Overview.',
+    );
   } else if (!isGuid(clientId)) {
-    bad(`client ID "${clientId}" is not a GUID`, 'Use the Application (client) ID (a GUID) from App registrations → your app → Overview, not the app name.');
+    bad(
+      `client ID "${clientId}" is not a GUID`,
+      'Use the Application (client) ID (a GUID) from App registrations → your app → Overview, not the app name.',
+    );
   }
   const tenantId = input.tenantId?.trim() || undefined;
-  if (tenantId && !isGuid(tenantId) && !/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(tenantId) && !['common', 'organizations', 'consumers'].includes(tenantId)) {
-    bad(`tenant "${tenantId}" is neither a GUID nor a domain`, 'Set MAIL_OAUTH_TENANT_ID to the Directory (tenant) ID: Entra admin center → Overview.');
+  if (
+    tenantId &&
+    !isGuid(tenantId) &&
+    !/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(tenantId) &&
+    !['common', 'organizations', 'consumers'].includes(tenantId)
+  ) {
+    bad(
+      `tenant "${tenantId}" is neither a GUID nor a domain`,
+      'Set MAIL_OAUTH_TENANT_ID to the Directory (tenant) ID: Entra admin center → Overview.',
+    );
   }
-  if (flow === 'app' && tenantId && ['common', 'organizations', 'consumers'].includes(tenantId) && !input.authority) {
-    bad(`app-only tokens need a specific tenant, not "${tenantId}"`, 'Set MAIL_OAUTH_TENANT_ID to the Directory (tenant) ID of the tenant that holds the mailbox.');
+  if (
+    flow === 'app' &&
+    tenantId &&
+    ['common', 'organizations', 'consumers'].includes(tenantId) &&
+    !input.authority
+  ) {
+    bad(
+      `app-only tokens need a specific tenant, not "${tenantId}"`,
+      'Set MAIL_OAUTH_TENANT_ID to the Directory (tenant) ID of the tenant that holds the mailbox.',
+    );
   }
   let authority: string | undefined;
   let knownAuthorities: string[] | undefined;
   try {
     authority = authorityFor(host, tenantId, input.authority?.trim() || undefined);
     if (!authority) {
-      bad('no tenant ID', 'Set MAIL_OAUTH_TENANT_ID (or --tenant) to the Directory (tenant) ID: Entra admin center → Overview.');
+      bad(
+        'no tenant ID',
+        'Set MAIL_OAUTH_TENANT_ID (or --tenant) to the Directory (tenant) ID: Entra admin center → Overview.',
+      );
     } else {
       const u = new URL(authority);
       if (u.protocol !== 'https:') {
-        bad(`the authority ${authority} is not https`, 'MSAL accepts only https:// authorities, e.g. https://login.microsoftonline.com/<tenant id>.');
+        bad(
+          `the authority ${authority} is not https`,
+          'MSAL accepts only https:// authorities, e.g. https://login.microsoftonline.com/<tenant id>.',
+        );
       }
       knownAuthorities = knownAuthoritiesFor(authority);
     }
   } catch {
-    bad(`the authority "${input.authority ?? ''}" is not a URL`, 'Set MAIL_OAUTH_AUTHORITY to a URL such as https://login.microsoftonline.com/<tenant id>, or leave it unset.');
+    bad(
+      `the authority "${input.authority ?? ''}" is not a URL`,
+      'Set MAIL_OAUTH_AUTHORITY to a URL such as https://login.microsoftonline.com/<tenant id>, or leave it unset.',
+    );
     authority = undefined;
   }
 
@@ -214,18 +279,27 @@ function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; 
       credential = 'certificate';
       const thumb = (input.certificate.thumbprint ?? '').replace(/[\s:]/g, '');
       if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(thumb)) {
-        bad('MAIL_OAUTH_CERTIFICATE_THUMBPRINT is not a hex SHA-256 (64 digits) or SHA-1 (40 digits) thumbprint', 'Copy the certificate thumbprint from App registrations → your app → Certificates & secrets (SHA-256 preferred).');
+        bad(
+          'MAIL_OAUTH_CERTIFICATE_THUMBPRINT is not a hex SHA-256 (64 digits) or SHA-1 (40 digits) thumbprint',
+          'Copy the certificate thumbprint from App registrations → your app → Certificates & secrets (SHA-256 preferred).',
+        );
       }
       let pem = input.certificate.privateKey;
       if (!pem && input.certificate.path) {
         try {
           pem = fs.readFileSync(input.certificate.path, 'utf8');
         } catch (e) {
-          bad(`cannot read the certificate key file ${input.certificate.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Set MAIL_OAUTH_CERTIFICATE_PATH to a readable PEM file with the private key.');
+          bad(
+            `cannot read the certificate key file ${input.certificate.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+            'Set MAIL_OAUTH_CERTIFICATE_PATH to a readable PEM file with the private key.',
+          );
         }
       }
       if (pem !== undefined && !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) {
-        bad('the certificate file holds no unencrypted PEM private key', 'MAIL_OAUTH_CERTIFICATE_PATH must point to a PEM file containing "-----BEGIN PRIVATE KEY-----" (convert a .pfx with: openssl pkcs12 -in cert.pfx -nocerts -nodes -out key.pem).');
+        bad(
+          'the certificate file holds no unencrypted PEM private key',
+          'MAIL_OAUTH_CERTIFICATE_PATH must point to a PEM file containing "-----BEGIN PRIVATE KEY-----" (convert a .pfx with: openssl pkcs12 -in cert.pfx -nocerts -nodes -out key.pem).',
+        );
       }
       if (pem) {
         certificate = { privateKey: pem, thumbprint: thumb };
@@ -237,7 +311,10 @@ function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; 
       );
     }
   } else if (!deps.deviceCodeCallback && !deps.acquireToken) {
-    bad('the delegated flow needs a way to show the device code sign-in', 'Internal: pass deps.deviceCodeCallback.');
+    bad(
+      'the delegated flow needs a way to show the device code sign-in',
+      'Internal: pass deps.deviceCodeCallback.',
+    );
   }
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -264,7 +341,11 @@ function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; 
     };
   }
   return {
-    step: { name: 'configuration', ok: true, detail: `${summary}${notes.length ? `; note: ${notes.join('; ')}` : ''}` },
+    step: {
+      name: 'configuration',
+      ok: true,
+      detail: `${summary}${notes.length ? `; note: ${notes.join('; ')}` : ''}`,
+    },
     resolved: {
       protocol: proto,
       host,
@@ -299,17 +380,32 @@ function explainConnectError(e: unknown, r: Resolved): Explanation {
       remedy: `Use --tls implicit if this port starts TLS at once (465, 993, 995), or a port that offers STARTTLS (587 for SMTP, 143 IMAP, 110 POP3). Exchange Online: smtp.office365.com:587 with STARTTLS.`,
     };
   }
+  if (code === 'VERIFY_TIMEOUT' && r.tls === 'starttls' && /greeting/.test(msg)) {
+    return {
+      detail: `connected to ${r.host}:${r.port}, but the server sent no greeting within ${Math.round(r.timeoutMs / 1000)} s: it probably expects TLS at once (implicit TLS)`,
+      remedy: `Use --tls implicit for this port (465, 993 and 995 are implicit-TLS ports; 587, 143 and 110 use STARTTLS).`,
+    };
+  }
   if (code === 'EPROTO_REPLY') {
     return {
       detail: `${msg} (${r.host}:${r.port})`,
       remedy: `Check that ${r.host}:${r.port} is a ${r.protocol.toUpperCase()} server (Exchange Online: smtp.office365.com:587, outlook.office365.com:993/995).`,
     };
   }
-  return explainNetworkError(e, { host: r.host, port: r.port, tls: r.tls, servername: r.servername, timeoutMs: r.timeoutMs });
+  return explainNetworkError(e, {
+    host: r.host,
+    port: r.port,
+    tls: r.tls,
+    servername: r.servername,
+    timeoutMs: r.timeoutMs,
+  });
 }
 
 /** A signal that aborts on the caller's signal or after `ms`; `timedOut()` tells which. */
-function withTimeout(signal: AbortSignal | undefined, ms: number | undefined): { signal: AbortSignal; timedOut: () => boolean; clear: () => void } {
+function withTimeout(
+  signal: AbortSignal | undefined,
+  ms: number | undefined,
+): { signal: AbortSignal; timedOut: () => boolean; clear: () => void } {
   const ctl = new AbortController();
   let timedOut = false;
   const timer = ms
@@ -392,12 +488,29 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
         token = t.accessToken;
         redactor.add(token);
         const exp = t.expiresOn ? ` (valid until ${t.expiresOn.toISOString()})` : '';
-        push({ name: 'token', ok: true, detail: `${r.flow === 'app' ? 'app-only' : 'delegated'} token issued by ${new URL(r.authority).host} for ${r.scopes.join(' ')}${exp}` });
+        push({
+          name: 'token',
+          ok: true,
+          detail: `${r.flow === 'app' ? 'app-only' : 'delegated'} token issued by ${new URL(r.authority).host} for ${r.scopes.join(' ')}${exp}`,
+        });
       } catch (e) {
         if (deps.signal?.aborted) {
           throw e;
         }
-        const x = explainTokenError(e, { flow: r.flow, clientId: r.clientId, tenantId: r.tenantId, authority: r.authority, credential: r.credential, timedOut: limit.timedOut(), timeoutMs: r.timeoutMs * 2 });
+        const timedOut = limit.timedOut();
+        // MSAL reports a failed metadata request without its cause (TLS, refused, unknown tenant): ask once.
+        const probe =
+          !timedOut && needsAuthorityProbe(e) ? await probeAuthority(r.authority, r.timeoutMs) : undefined;
+        const x = explainTokenError(e, {
+          flow: r.flow,
+          clientId: r.clientId,
+          tenantId: r.tenantId,
+          authority: r.authority,
+          credential: r.credential,
+          timedOut,
+          timeoutMs: r.timeoutMs * 2,
+          probe,
+        });
         push({ name: 'token', ok: false, detail: x.detail, remedy: x.remedy });
       } finally {
         limit.clear();
@@ -406,24 +519,51 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
 
     // 3. claims
     let claimProblems: ClaimProblem[] = [];
+    let claimsVerified = false;
     let claimsStep: VerifyStep | undefined;
     if (token) {
       deps.onProgress?.('claims');
-      const c = checkClaims(token, { protocol: r.protocol, flow: r.flow, tenantId: r.tenantId, clientId: r.clientId, user: r.user, resource: r.resource, now: now() });
+      const c = checkClaims(token, {
+        protocol: r.protocol,
+        flow: r.flow,
+        tenantId: r.tenantId,
+        clientId: r.clientId,
+        user: r.user,
+        resource: r.resource,
+        now: now(),
+      });
       claimProblems = c.problems;
+      claimsVerified = !!c.claims && !c.problems.length;
       claimsStep = push(
         c.problems.length
-          ? { name: 'claims', ok: false, detail: `${c.problems.map((p) => p.text).join('; ')}${c.summary ? ` (${c.summary})` : ''}`, remedy: [...new Set(c.problems.map((p) => p.remedy))].join(' ') }
+          ? {
+              name: 'claims',
+              ok: false,
+              detail: `${c.problems.map((p) => p.text).join('; ')}${c.summary ? ` (${c.summary})` : ''}`,
+              remedy: [...new Set(c.problems.map((p) => p.remedy))].join(' '),
+            }
           : { name: 'claims', ok: true, detail: c.summary || 'no claims to check' },
       );
     }
 
     // 4. connect (also when there is no token: it shows whether the network part works)
     deps.onProgress?.('connect');
-    session = createSession(r.protocol, { host: r.host, port: r.port, tls: r.tls, servername: r.servername, ca: r.ca, timeoutMs: r.timeoutMs, signal: deps.signal });
+    session = createSession(r.protocol, {
+      host: r.host,
+      port: r.port,
+      tls: r.tls,
+      servername: r.servername,
+      ca: r.ca,
+      timeoutMs: r.timeoutMs,
+      signal: deps.signal,
+    });
     try {
       const summary = await session.connect();
-      push({ name: 'connect', ok: true, detail: `connected to ${r.host}:${r.port} (${r.tls === 'implicit' ? 'implicit TLS' : 'STARTTLS'}): ${summary}` });
+      push({
+        name: 'connect',
+        ok: true,
+        detail: `connected to ${r.host}:${r.port} (${r.tls === 'implicit' ? 'implicit TLS' : 'STARTTLS'}): ${summary}`,
+      });
     } catch (e) {
       if (cancelled(e)) {
         throw e;
@@ -453,9 +593,20 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
           const out = await session.authenticate(sasl);
           if (out.ok) {
             authenticated = true;
-            push({ name: 'authenticate', ok: true, detail: `logged in to ${r.user} with XOAUTH2; the server answered "${oneLine(out.reply, 200)}"` });
+            push({
+              name: 'authenticate',
+              ok: true,
+              detail: `logged in to ${r.user} with XOAUTH2; the server answered "${oneLine(out.reply, 200)}"`,
+            });
           } else {
-            const x = explainAuthFailure(out.reply, { protocol: r.protocol, flow: r.flow, user: r.user, clientId: r.clientId, claimProblems });
+            const x = explainAuthFailure(out.reply, {
+              protocol: r.protocol,
+              flow: r.flow,
+              user: r.user,
+              clientId: r.clientId,
+              claimProblems,
+              claimsVerified,
+            });
             push({ name: 'authenticate', ok: false, detail: x.detail, remedy: x.remedy });
           }
         }
@@ -463,11 +614,22 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
         if (cancelled(e)) {
           throw e;
         }
-        const x = explainNetworkError(e, { host: r.host, port: r.port, tls: r.tls, timeoutMs: r.timeoutMs, what: `${r.host}:${r.port} during the login` });
+        const x = explainNetworkError(e, {
+          host: r.host,
+          port: r.port,
+          tls: r.tls,
+          timeoutMs: r.timeoutMs,
+          what: `${r.host}:${r.port} during the login`,
+        });
         push({ name: 'authenticate', ok: false, detail: x.detail, remedy: x.remedy });
       }
       // The server accepted a token without the role: Exchange RBAC for Applications grants it.
-      if (authenticated && claimsStep && !claimsStep.ok && claimProblems.every((p) => p.kind === 'missing-role')) {
+      if (
+        authenticated &&
+        claimsStep &&
+        !claimsStep.ok &&
+        claimProblems.every((p) => p.kind === 'missing-role')
+      ) {
         claimsStep.ok = true;
         claimsStep.detail = `${claimsStep.detail}; the server accepted the token anyway, so the permission comes from Exchange RBAC for Applications (New-ManagementRoleAssignment)`;
         delete claimsStep.remedy;
@@ -480,16 +642,30 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
       try {
         const out = await session.mailFrom(r.from);
         if (out.ok) {
-          push({ name: 'mail-from', ok: true, detail: `MAIL FROM:<${r.from}> accepted ("${oneLine(out.reply, 160)}"), then RSET: no message was sent` });
+          push({
+            name: 'mail-from',
+            ok: true,
+            detail: `MAIL FROM:<${r.from}> accepted ("${oneLine(out.reply, 160)}"), then RSET: no message was sent`,
+          });
         } else {
-          const x = explainMailFromFailure(out.reply, { user: r.user, from: r.from, flow: r.flow, clientId: r.clientId });
+          const x = explainMailFromFailure(out.reply, {
+            user: r.user,
+            from: r.from,
+            flow: r.flow,
+            clientId: r.clientId,
+          });
           push({ name: 'mail-from', ok: false, detail: x.detail, remedy: x.remedy });
         }
       } catch (e) {
         if (cancelled(e)) {
           throw e;
         }
-        const x = explainNetworkError(e, { host: r.host, port: r.port, timeoutMs: r.timeoutMs, what: `${r.host}:${r.port} after MAIL FROM` });
+        const x = explainNetworkError(e, {
+          host: r.host,
+          port: r.port,
+          timeoutMs: r.timeoutMs,
+          what: `${r.host}:${r.port} after MAIL FROM`,
+        });
         push({ name: 'mail-from', ok: false, detail: x.detail, remedy: x.remedy });
       }
     }
@@ -501,21 +677,41 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
       push(
         out.ok
           ? { name: 'logout', ok: true, detail: `logged out ("${oneLine(out.reply, 160)}")` }
-          : { name: 'logout', ok: false, detail: `the server answered the logout with "${oneLine(out.reply, 200)}"`, remedy: 'Harmless for the login itself; report it if it repeats.' },
+          : {
+              name: 'logout',
+              ok: false,
+              detail: `the server answered the logout with "${oneLine(out.reply, 200)}"`,
+              remedy: 'Harmless for the login itself; report it if it repeats.',
+            },
       );
     } catch (e) {
       if (cancelled(e)) {
         throw e;
       }
-      const x = explainNetworkError(e, { host: r.host, port: r.port, timeoutMs: r.timeoutMs, what: `${r.host}:${r.port} at logout` });
+      const x = explainNetworkError(e, {
+        host: r.host,
+        port: r.port,
+        timeoutMs: r.timeoutMs,
+        what: `${r.host}:${r.port} at logout`,
+      });
       push({ name: 'logout', ok: false, detail: x.detail, remedy: x.remedy });
     }
     return finish();
   } catch (e) {
     if (cancelled(e) || deps.signal?.aborted) {
-      push({ name: steps.length ? 'cancelled' : 'configuration', ok: false, detail: 'verification was cancelled', remedy: 'Run it again.' });
+      push({
+        name: steps.length ? 'cancelled' : 'configuration',
+        ok: false,
+        detail: 'verification was cancelled',
+        remedy: 'Run it again.',
+      });
     } else {
-      push({ name: 'internal', ok: false, detail: `unexpected error: ${oneLine(String((e as Error)?.message ?? e), 300)}`, remedy: 'Please report this with the (redacted) output.' });
+      push({
+        name: 'internal',
+        ok: false,
+        detail: `unexpected error: ${oneLine(String((e as Error)?.message ?? e), 300)}`,
+        remedy: 'Please report this with the (redacted) output.',
+      });
     }
     return finish();
   } finally {
@@ -534,6 +730,10 @@ export function formatReportText(report: VerifyReport, opts: { color?: boolean }
     }
   }
   const failed = report.steps.filter((s) => !s.ok).length;
-  lines.push(report.ok ? c('32', 'All checks passed.') : c('31', `${failed} of ${report.steps.length} check(s) failed.`));
+  lines.push(
+    report.ok
+      ? c('32', 'All checks passed.')
+      : c('31', `${failed} of ${report.steps.length} check(s) failed.`),
+  );
   return lines.join('\n');
 }

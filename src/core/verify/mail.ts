@@ -38,8 +38,10 @@ export class LineConn {
   private failure: Error | undefined;
   private readonly onData = (d: Buffer): void => this.push(d);
   private readonly onError = (e: Error): void => this.fail(e);
-  private readonly onClose = (): void => this.fail(new ConnError('the server closed the connection', 'ECLOSED'));
-  private readonly onAbort = (): void => this.fail(Object.assign(new Error('cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
+  private readonly onClose = (): void =>
+    this.fail(new ConnError('the server closed the connection', 'ECLOSED'));
+  private readonly onAbort = (): void =>
+    this.fail(Object.assign(new Error('cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
 
   private constructor(
     socket: net.Socket,
@@ -94,7 +96,10 @@ export class LineConn {
     }
     const cert = this.socket.getPeerCertificate();
     const cn = cert && typeof cert.subject?.CN === 'string' ? `, certificate ${cert.subject.CN}` : '';
-    return `${this.socket.getProtocol() ?? 'TLS'} ${this.socket.getCipher()?.name ?? ''}${cn}`.replace(/\s+,/, ',');
+    return `${this.socket.getProtocol() ?? 'TLS'} ${this.socket.getCipher()?.name ?? ''}${cn}`.replace(
+      /\s+,/,
+      ',',
+    );
   }
 
   private attach(): void {
@@ -148,7 +153,12 @@ export class LineConn {
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new ConnError(`no reply ${what} within ${Math.round(this.opts.timeoutMs / 1000)} s`, 'VERIFY_TIMEOUT'));
+        reject(
+          new ConnError(
+            `no reply ${what} within ${Math.round(this.opts.timeoutMs / 1000)} s`,
+            'VERIFY_TIMEOUT',
+          ),
+        );
       }, this.opts.timeoutMs);
       this.waiter = {
         resolve: (l) => {
@@ -177,13 +187,15 @@ export class LineConn {
     this.buf = '';
     this.lines = [];
     const plain = this.socket;
+    // Errors surface on the TLS socket; keep a stray one on the raw socket from becoming uncaught.
+    plain.on('error', () => undefined);
     return new Promise<void>((resolve, reject) => {
       const secure = tls.connect({ socket: plain, host: this.opts.host, ...tlsOptions(this.opts) });
       const timer = setTimeout(() => {
         secure.destroy();
         reject(new ConnError('timed out in the TLS handshake', 'VERIFY_TIMEOUT'));
       }, this.opts.timeoutMs);
-      secure.once('error', (e) => {
+      secure.once('error', (e: Error) => {
         clearTimeout(timer);
         secure.destroy();
         reject(e);
@@ -268,7 +280,11 @@ abstract class Base {
   }
 
   /** Sends the logout command; a connection the server already closed counts as logged out. */
-  protected async bye(cmd: string, read: () => Promise<string>, good: (r: string) => boolean): Promise<Outcome> {
+  protected async bye(
+    cmd: string,
+    read: () => Promise<string>,
+    good: (r: string) => boolean,
+  ): Promise<Outcome> {
     if (!this.conn || this.conn.closed) {
       return { ok: true, reply: '(the server had already closed the connection)' };
     }
@@ -363,7 +379,11 @@ class SmtpSession extends Base implements MailSession {
   }
 
   logout(): Promise<Outcome> {
-    return this.bye('QUIT', () => this.reply('to QUIT'), (r) => r.startsWith('221'));
+    return this.bye(
+      'QUIT',
+      () => this.reply('to QUIT'),
+      (r) => r.startsWith('221'),
+    );
   }
 }
 
@@ -372,7 +392,11 @@ class ImapSession extends Base implements MailSession {
   private n = 0;
 
   /** Sends a tagged command; `onContinue` answers '+' continuations. Returns the tagged reply and untagged lines. */
-  private async command(cmd: string, what: string, onContinue?: (line: string) => string): Promise<{ tagged: string; untagged: string[] }> {
+  private async command(
+    cmd: string,
+    what: string,
+    onContinue?: (line: string) => string,
+  ): Promise<{ tagged: string; untagged: string[] }> {
     const tag = `V${++this.n}`;
     this.c.write(`${tag} ${cmd}`);
     const untagged: string[] = [];
@@ -428,13 +452,17 @@ class ImapSession extends Base implements MailSession {
     const saslIr = this.caps.some((c) => c.toUpperCase() === 'SASL-IR');
     let sent = saslIr;
     // A '+' after the initial response carries error details; an empty line ends the exchange.
-    const r = await this.command(saslIr ? `AUTHENTICATE XOAUTH2 ${sasl}` : 'AUTHENTICATE XOAUTH2', 'to AUTHENTICATE XOAUTH2', () => {
-      if (!sent) {
-        sent = true;
-        return sasl;
-      }
-      return '';
-    });
+    const r = await this.command(
+      saslIr ? `AUTHENTICATE XOAUTH2 ${sasl}` : 'AUTHENTICATE XOAUTH2',
+      'to AUTHENTICATE XOAUTH2',
+      () => {
+        if (!sent) {
+          sent = true;
+          return sasl;
+        }
+        return '';
+      },
+    );
     return { ok: /^OK\b/i.test(r.tagged), reply: r.tagged };
   }
 
@@ -520,7 +548,11 @@ class Pop3Session extends Base implements MailSession {
   }
 
   logout(): Promise<Outcome> {
-    return this.bye('QUIT', () => this.c.readLine('to QUIT'), (r) => r.startsWith('+OK'));
+    return this.bye(
+      'QUIT',
+      () => this.c.readLine('to QUIT'),
+      (r) => r.startsWith('+OK'),
+    );
   }
 }
 

@@ -21,7 +21,13 @@ export class Redactor {
     if (!value || value.length < 4) {
       return;
     }
-    for (const v of [value, value.trim(), encodeURIComponent(value), Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')]) {
+    for (const v of [
+      value,
+      value.trim(),
+      encodeURIComponent(value),
+      Buffer.from(value).toString('base64'),
+      Buffer.from(value).toString('base64url'),
+    ]) {
       if (v.length >= 4) {
         this.values.add(v);
       }
@@ -41,5 +47,8 @@ export class Redactor {
 
 /** Masks JWT-looking strings, bearer tokens and base64 SASL XOAUTH2 strings (no registered values needed). */
 export function redactTokens(text: string): string {
-  return text.replace(BEARER, `$1${MASK}`).replace(JWT_LIKE, '[token redacted]').replace(SASL_LIKE, '[redacted]');
+  return text
+    .replace(BEARER, `$1${MASK}`)
+    .replace(JWT_LIKE, '[token redacted]')
+    .replace(SASL_LIKE, '[redacted]');
 }

@@ -6,6 +6,7 @@
  */
 import { ConfidentialClientApplication, LogLevel, PublicClientApplication } from '@azure/msal-node';
 import type { Configuration, DeviceCodeRequest } from '@azure/msal-node';
+import * as https from 'node:https';
 import type { Protocol } from '../model';
 import { DELEGATED_SCOPE, type Flow } from './claims';
 
@@ -21,16 +22,33 @@ export interface Cloud {
 export function cloudFor(host: string | undefined): Cloud {
   const h = (host ?? '').toLowerCase();
   if (h.endsWith('.office365.us')) {
-    return { login: 'https://login.microsoftonline.us', resource: 'https://outlook.office365.us', delegatedResource: 'https://outlook.office365.us' };
+    return {
+      login: 'https://login.microsoftonline.us',
+      resource: 'https://outlook.office365.us',
+      delegatedResource: 'https://outlook.office365.us',
+    };
   }
   if (h.endsWith('partner.outlook.cn')) {
-    return { login: 'https://login.partner.microsoftonline.cn', resource: 'https://partner.outlook.cn', delegatedResource: 'https://partner.outlook.cn' };
+    return {
+      login: 'https://login.partner.microsoftonline.cn',
+      resource: 'https://partner.outlook.cn',
+      delegatedResource: 'https://partner.outlook.cn',
+    };
   }
-  return { login: 'https://login.microsoftonline.com', resource: 'https://outlook.office365.com', delegatedResource: 'https://outlook.office.com' };
+  return {
+    login: 'https://login.microsoftonline.com',
+    resource: 'https://outlook.office365.com',
+    delegatedResource: 'https://outlook.office.com',
+  };
 }
 
 /** Sign-in hosts MSAL knows; any other authority host is passed as knownAuthorities (host:port). */
-export const MICROSOFT_LOGIN_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn', 'login.live.com'];
+export const MICROSOFT_LOGIN_HOSTS = [
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+  'login.live.com',
+];
 
 /** True for Outlook.com consumer hosts, where only delegated tokens work (same test as the provider). */
 export function isConsumerHost(host: string | undefined): boolean {
@@ -38,7 +56,11 @@ export function isConsumerHost(host: string | undefined): boolean {
 }
 
 /** The authority URL the provider would use: MAIL_OAUTH_AUTHORITY, else `<cloud login>/<tenant | consumers>`. */
-export function authorityFor(host: string, tenantId: string | undefined, authority: string | undefined): string | undefined {
+export function authorityFor(
+  host: string,
+  tenantId: string | undefined,
+  authority: string | undefined,
+): string | undefined {
   if (authority) {
     return authority;
   }
@@ -61,7 +83,10 @@ export function scopesFor(protocol: Protocol, flow: Flow, host: string, resource
   if (flow === 'app') {
     return [`${(resource ?? cloud.resource).replace(/\/+$/, '')}/.default`];
   }
-  return [`${(resource ?? cloud.delegatedResource).replace(/\/+$/, '')}/${DELEGATED_SCOPE[protocol]}`, 'offline_access'];
+  return [
+    `${(resource ?? cloud.delegatedResource).replace(/\/+$/, '')}/${DELEGATED_SCOPE[protocol]}`,
+    'offline_access',
+  ];
 }
 
 /** What the user must see to sign in with a device code (contains no secret). */
@@ -95,7 +120,9 @@ export interface TokenResult {
 export type TokenAcquirer = (req: TokenRequest) => Promise<TokenResult>;
 
 /** MSAL's own logging stays off: its messages can carry request details. */
-const system: Configuration['system'] = { loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined } };
+const system: Configuration['system'] = {
+  loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+};
 
 function abortError(): Error {
   return Object.assign(new Error('cancelled'), { name: 'AbortError' });
@@ -148,7 +175,10 @@ export const msalTokenAcquirer: TokenAcquirer = async (req) => {
       },
       system,
     });
-    const r = await raceAbort(cca.acquireTokenByClientCredential({ scopes: req.scopes, skipCache: true }), req.signal);
+    const r = await raceAbort(
+      cca.acquireTokenByClientCredential({ scopes: req.scopes, skipCache: true }),
+      req.signal,
+    );
     if (!r?.accessToken) {
       throw new Error('the identity platform returned no access token');
     }
@@ -158,9 +188,14 @@ export const msalTokenAcquirer: TokenAcquirer = async (req) => {
   const request: DeviceCodeRequest = {
     scopes: req.scopes,
     deviceCodeCallback: (r) => {
-      void Promise.resolve(req.deviceCodeCallback?.({ message: r.message, userCode: r.userCode, verificationUri: r.verificationUri, expiresIn: r.expiresIn })).catch(
-        () => undefined,
-      );
+      void Promise.resolve(
+        req.deviceCodeCallback?.({
+          message: r.message,
+          userCode: r.userCode,
+          verificationUri: r.verificationUri,
+          expiresIn: r.expiresIn,
+        }),
+      ).catch(() => undefined);
     },
   };
   const r = await raceAbort(pca.acquireTokenByDeviceCode(request), req.signal, () => {
@@ -171,3 +206,43 @@ export const msalTokenAcquirer: TokenAcquirer = async (req) => {
   }
   return { accessToken: r.accessToken, expiresOn: r.expiresOn };
 };
+
+/** What a direct GET of the authority's OpenID metadata returned (to explain an MSAL failure). */
+export interface AuthorityProbe {
+  /** The socket/TLS error, when the request failed. */
+  error?: unknown;
+  status?: number;
+  body?: string;
+}
+
+/**
+ * Fetches `<authority>/v2.0/.well-known/openid-configuration` once, only after MSAL failed to
+ * resolve the authority, because MSAL hides the underlying network/TLS error. Same host as MSAL.
+ */
+export function probeAuthority(authority: string, timeoutMs: number): Promise<AuthorityProbe> {
+  const url = `${authority.replace(/\/+$/, '').replace(/\/v2\.0$/, '')}/v2.0/.well-known/openid-configuration`;
+  return new Promise((resolve) => {
+    let req: ReturnType<typeof https.get>;
+    try {
+      req = https.get(url, { timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          if (chunks.length < 64) {
+            chunks.push(c);
+          }
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', (error) => resolve({ error }));
+      });
+    } catch (error) {
+      resolve({ error });
+      return;
+    }
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'VERIFY_TIMEOUT' })),
+    );
+    req.on('error', (error) => resolve({ error }));
+  });
+}

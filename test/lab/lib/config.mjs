@@ -37,6 +37,9 @@ export const AUTHORITY_ORIGIN = `https://${AUTHORITY_HOST}`;
 export const AUTHORITY = `${AUTHORITY_ORIGIN}/${lab.tenantId}`;
 export const ISSUER = `${AUTHORITY}/v2.0`;
 export const RESOURCE = lab.resource; // https://outlook.office365.com
+// Exchange Online accepts tokens for both resource names; Microsoft's docs request delegated
+// scopes as https://outlook.office.com/<permission>.
+export const AUDIENCES = [RESOURCE, 'https://outlook.office.com'];
 
 // OIDC discovery document, same shape as Entra's v2.0 one. `tenant` is the
 // path segment the client used (tenant id, "common", "organizations").

@@ -20,6 +20,7 @@ import {
   RUN_DIR,
   ISSUER,
   RESOURCE,
+  AUDIENCES,
   AUTHORITY_ORIGIN,
   discoveryDocument,
   instanceDiscoveryDocument,
@@ -467,7 +468,7 @@ async function inspect(token, service) {
   try {
     ({ payload: claims } = await jwtVerify(token, verifyKey, {
       issuer: ISSUER,
-      audience: RESOURCE,
+      audience: AUDIENCES,
       algorithms: ['RS256'],
     }));
   } catch (e) {
