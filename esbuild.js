@@ -17,6 +17,24 @@ const problemMatcher = {
   },
 };
 
+/**
+ * `require('./analyzer')` in the extension (src/extension.ts, src/vscode/**) stays a runtime require of
+ * dist/analyzer.js, loaded lazily. Only there: src/core/index.ts imports its own './analyzer' module
+ * (src/core/analyzer.ts), which must be bundled (a plain `external: ['./analyzer']` made dist/analyzer.js
+ * require itself).
+ */
+const lazyAnalyzer = {
+  name: 'lazy-analyzer',
+  setup(build) {
+    const path = require('path');
+    const ext = path.join(__dirname, 'src', 'extension.ts');
+    const glue = path.join(__dirname, 'src', 'vscode') + path.sep;
+    build.onResolve({ filter: /^\.\/analyzer$/ }, (args) =>
+      args.importer === ext || args.importer.startsWith(glue) ? { path: './analyzer', external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -36,7 +54,8 @@ async function main() {
       ...common,
       entryPoints: { extension: 'src/extension.ts', analyzer: 'src/core/index.ts' },
       outdir: 'dist',
-      external: ['vscode', './analyzer'],
+      external: ['vscode'],
+      plugins: [problemMatcher, lazyAnalyzer],
       metafile: !production,
     },
   ].filter((b) => require('fs').existsSync(typeof b.entryPoints[0] === 'string' ? b.entryPoints[0] : 'src/extension.ts'));

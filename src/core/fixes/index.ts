@@ -277,7 +277,7 @@ function unwrapSmtpTransport(call: Node): void {
   }
   const [arg] = call.getArguments();
   const parent = call.getParent();
-  if (arg && parent && Node.isCallExpression(parent) && parent.getArguments().includes(call as never)) {
+  if (arg && parent && Node.isCallExpression(parent) && parent.getArguments().includes(call)) {
     // ts-morph re-indents continuation lines by the call's own indentation: take it off first.
     const indent = call.getIndentationText().length;
     const [first, ...rest] = arg.getText().split('\n');
