@@ -50,6 +50,7 @@ const common = {
 async function main() {
   const builds = [
     { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    { ...common, entryPoints: ['src/cli-core.ts'], outfile: 'dist/cli-core.js' },
     {
       ...common,
       entryPoints: { extension: 'src/extension.ts', analyzer: 'src/core/index.ts' },

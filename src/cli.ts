@@ -6,13 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer } from './core/analyzer';
-import { planFixes } from './core/fixes';
-import { setupCommand } from './core/setup/cli';
-import { verifyCommand } from './core/verify/cli';
-import { applyEdits, unifiedDiff } from './core/fixes/apply';
-import type { ScanResult } from './core/model';
+import { Worker } from 'node:worker_threads';
+// Only light modules are imported eagerly: the analyzer (and the TypeScript compiler it brings, ~0.3 s
+// to load) is loaded by a worker while this thread walks the workspace, or imported when needed.
+import type { Analyzer, AnalyzerOptions } from './core/analyzer';
+import type * as CliCore from './cli-core';
+import { EnvIndex } from './core/env';
+import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
+import { collectCandidates, DEFAULT_MAX_FILE_SIZE, type ScanProgress } from './core/scanner';
 
 const VERSION = '0.1.0';
 
@@ -78,21 +80,85 @@ interface ScanValues {
   'no-progress'?: boolean;
 }
 
-/** Runs a scan with the shared options; returns the analyzer too (fixes reuse its texts). */
-async function runScan(positionals: string[], values: ScanValues): Promise<{ analyzer: Analyzer; result: ScanResult }> {
+/** dist/cli-core.js: the analyzer, fixes and verify, kept out of this small bundle (see src/cli-core.ts). */
+const CORE_FILE = path.join(__dirname, 'cli-core.js');
+
+function loadCore(): typeof CliCore {
+  // A runtime path esbuild does not follow: the core stays a separate file, loaded on demand.
+  const req = require;
+  return req(CORE_FILE) as typeof CliCore;
+}
+
+/** Walks and reads here while a worker loads the analyzer, then lets the worker analyse. */
+async function scanWithWorker(
+  workerFile: string,
+  root: string,
+  paths: string[],
+  options: AnalyzerOptions,
+  signal: AbortSignal,
+  onProgress: ((p: ScanProgress) => void) | undefined,
+): Promise<ScanResult> {
+  const started = performance.now();
+  const worker = new Worker(workerFile, { workerData: { options } });
+  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+  failed.catch(() => undefined);
+  try {
+    const env = new EnvIndex(options.envFiles);
+    const collected = await collectCandidates(paths, {
+      env,
+      maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+      exclude: options.exclude,
+      signal,
+      onProgress,
+    });
+    onProgress?.({ phase: 'analyze', done: 0, total: collected.texts.size });
+    const done = new Promise<{ findings: Finding[]; skipped: SkippedFile[] }>((resolve, reject) => {
+      worker.on('message', (m: { type: string; findings: Finding[]; skipped: SkippedFile[]; message: string }) => {
+        if (m.type === 'done') {
+          resolve(m);
+        } else if (m.type === 'error') {
+          reject(new Error(m.message));
+        }
+      });
+      signal.addEventListener('abort', () => {
+        const e = new Error('Scan cancelled');
+        e.name = 'AbortError';
+        reject(e);
+      });
+    });
+    worker.postMessage({ root, texts: [...collected.texts], envTexts: collected.envTexts });
+    const analysed = await Promise.race([done, failed]);
+    onProgress?.({ phase: 'analyze', done: collected.texts.size, total: collected.texts.size });
+    return {
+      root,
+      findings: analysed.findings,
+      skipped: [...collected.skipped, ...analysed.skipped].sort((a, b) => a.file.localeCompare(b.file)),
+      stats: { files: collected.total, parsed: collected.texts.size, durationMs: Math.round(performance.now() - started) },
+    };
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/**
+ * Runs a scan with the shared options. `inProcess` keeps the analyzer here (fixes reuse its texts);
+ * otherwise the analysis runs in a worker started right away.
+ */
+async function runScan(positionals: string[], values: ScanValues, inProcess: boolean): Promise<{ analyzer?: Analyzer; result: ScanResult }> {
   const paths = positionals.length ? positionals : ['.'];
   for (const p of paths) {
     if (!fs.existsSync(p)) {
       throw new UsageError(`no such file or folder: ${p}`);
     }
   }
-  const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? paths[0] : process.cwd();
-  const analyzer = new Analyzer(root, {
+  const root = path.resolve(paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? paths[0] : process.cwd());
+  const options: AnalyzerOptions = {
     maxFileSize: values['max-file-size'] ? parseSize(values['max-file-size']) : undefined,
     extraHosts: values['extra-host'],
     exclude: values.exclude,
     reportUnresolved: values['report-unresolved'],
-  });
+  };
+  const useWorker = !inProcess;
   const tty = process.stderr.isTTY && !values['no-progress'];
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -111,33 +177,34 @@ async function runScan(positionals: string[], values: ScanValues): Promise<{ ana
       phaseStart = performance.now();
     }
   };
-  const result = await analyzer
-    .scan(paths, {
-      signal: controller.signal,
-      onProgress: timing
-        ? onTiming
-        : tty
-        ? (p) => {
-            const now = Date.now();
-            if (now - lastDraw > 80 || p.done === p.total) {
-              lastDraw = now;
-              const msg = p.phase === 'walk' ? 'Listing files…' : `${p.phase === 'read' ? 'Reading' : 'Analysing'} ${p.done}/${p.total}`;
-              process.stderr.write(`\r\x1b[K${msg}`);
-            }
+  const onProgress = timing
+    ? onTiming
+    : tty
+      ? (p: ScanProgress): void => {
+          const now = Date.now();
+          if (now - lastDraw > 80 || p.done === p.total) {
+            lastDraw = now;
+            const msg = p.phase === 'walk' ? 'Listing files…' : `${p.phase === 'read' ? 'Reading' : 'Analysing'} ${p.done}/${p.total}`;
+            process.stderr.write(`\r\x1b[K${msg}`);
           }
-        : undefined,
-    })
-    .finally(() => {
-      if (timing) {
-        onTiming({ phase: 'done' });
-        process.stderr.write(`timing startup ${Math.round(performance.timeOrigin ? performance.now() : 0)} ms since process start\n`);
-      }
-      process.off('SIGINT', onSigint);
-      if (tty) {
-        process.stderr.write('\r\x1b[K');
-      }
-    });
-  return { analyzer, result };
+        }
+      : undefined;
+  try {
+    if (useWorker) {
+      return { result: await scanWithWorker(CORE_FILE, root, paths, options, controller.signal, onProgress) };
+    }
+    const analyzer = new (loadCore().Analyzer)(root, options);
+    return { analyzer, result: await analyzer.scan(paths, { signal: controller.signal, onProgress }) };
+  } finally {
+    if (timing) {
+      onTiming({ phase: 'done' });
+      process.stderr.write(`timing total ${Math.round(performance.now())} ms since process start\n`);
+    }
+    process.off('SIGINT', onSigint);
+    if (tty) {
+      process.stderr.write('\r\x1b[K');
+    }
+  }
 }
 
 async function fixCommand(argv: string[]): Promise<number> {
@@ -159,9 +226,10 @@ async function fixCommand(argv: string[]): Promise<number> {
   if (flow !== 'auto' && flow !== 'app' && flow !== 'delegated') {
     throw new UsageError(`--flow must be auto, app or delegated (got "${flow}")`);
   }
-  const { analyzer, result } = await runScan(positionals, values);
+  const { analyzer, result } = await runScan(positionals, values, true);
+  const { planFixes, applyEdits, unifiedDiff } = loadCore();
   const readFile = (f: string): string | undefined => {
-    const seen = analyzer.textOf(f);
+    const seen = analyzer?.textOf(f);
     if (seen !== undefined) {
       return seen;
     }
@@ -227,7 +295,7 @@ async function scanCommand(argv: string[]): Promise<number> {
   if (!['text', 'json', 'sarif'].includes(format)) {
     throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
   }
-  const { result } = await runScan(positionals, values);
+  const { result } = await runScan(positionals, values, false);
   const out =
     format === 'json'
       ? JSON.stringify(toJson(result), null, 2) + '\n'
@@ -252,9 +320,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'fix':
         return await fixCommand(rest);
       case 'verify':
-        return await verifyCommand(rest);
+        return await loadCore().verifyCommand(rest);
       case 'setup':
-        return await setupCommand(rest);
+        return await loadCore().setupCommand(rest);
       case '--version':
       case '-v':
         process.stdout.write(`${VERSION}\n`);

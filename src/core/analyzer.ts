@@ -9,11 +9,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
-import { detectors, watchedPackages, type CallSite, type DetectorContext } from './detectors';
+import { detectors, type CallSite, type DetectorContext } from './detectors';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
-import { isSourceFile, throwIfAborted, walk } from './files';
+import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
 import { Evaluator } from './resolve';
+import {
+  classifyBuffer,
+  collectCandidates,
+  DEFAULT_MAX_FILE_SIZE,
+  mentionsWatchedPackage,
+  relativeSpecifiers,
+  RESOLVE_EXTS,
+  type ScanOptions,
+} from './scanner';
+
+export { DEFAULT_MAX_FILE_SIZE, mentionsWatchedPackage, type ScanOptions, type ScanProgress } from './scanner';
+
+const SUPPRESS = /mail-oauth-ignore/;
 
 export interface AnalyzerOptions {
   /** Extra host names treated as Microsoft mail endpoints (e.g. a corporate CNAME). */
@@ -30,76 +43,6 @@ export interface AnalyzerOptions {
   excludeDirs?: readonly string[];
   /** gitignore-style patterns to skip, relative to the root. */
   exclude?: readonly string[];
-}
-
-export interface ScanProgress {
-  phase: 'walk' | 'read' | 'analyze';
-  done: number;
-  total: number;
-  file?: string;
-}
-
-export interface ScanOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: ScanProgress) => void;
-}
-
-export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
-
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * A watched package named in an import position: `require('imap')`, `from "nodemailer"`,
- * `import('imapflow/x')`, `import 'emailjs'`. Plain strings such as `protocol: 'imap'` do not count.
- */
-const PREFILTER = new RegExp(
-  `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)['"\`](?:${watchedPackages.map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`,
-);
-const RELATIVE_SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
-const SUPPRESS = /mail-oauth-ignore/;
-
-/** True when a file's text mentions one of the watched packages as a module specifier. */
-export function mentionsWatchedPackage(text: string): boolean {
-  return PREFILTER.test(text);
-}
-
-/** Heuristic for minified bundles: long average lines in a non-trivial file. */
-export function looksMinified(text: string): boolean {
-  if (text.length < 4000) {
-    return false;
-  }
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-    lines++;
-  }
-  return text.length / lines > 300;
-}
-
-type ReadOutcome = { text: string } | { skip: string };
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads a source file with the guards every scan applies (size, binary, encoding, minified). */
-export function classifyBuffer(buf: Buffer, file: string, maxSize: number): ReadOutcome {
-  if (buf.length > maxSize) {
-    return { skip: `larger than ${formatBytes(maxSize)} (${formatBytes(buf.length)})` };
-  }
-  if (buf.subarray(0, 8000).includes(0)) {
-    return { skip: 'binary file' };
-  }
-  let text: string;
-  try {
-    text = utf8.decode(buf);
-  } catch {
-    return { skip: 'not valid UTF-8' };
-  }
-  if (/\.min\.[cm]?js$/i.test(file) || looksMinified(text)) {
-    return { skip: 'minified' };
-  }
-  return { text };
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MB` : `${Math.round(n / 1024)} KB`;
 }
 
 export class Analyzer {
@@ -132,80 +75,34 @@ export class Analyzer {
   }
 
   /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
+  /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
   async scan(paths: readonly string[] = [this.root], options: ScanOptions = {}): Promise<ScanResult> {
     const started = performance.now();
-    const { signal, onProgress } = options;
-    onProgress?.({ phase: 'walk', done: 0, total: 0 });
-    const walked = await walk(paths, {
-      isEnvFile: (b) => this.env.isEnvFile(b),
+    const collected = await collectCandidates(paths, {
+      env: this.env,
+      maxFileSize: this.opts.maxFileSize,
       excludeDirs: this.opts.excludeDirs,
       exclude: this.opts.exclude,
-      signal,
+      signal: options.signal,
+      onProgress: options.onProgress,
     });
-    const skipped: SkippedFile[] = [...walked.skipped];
-    for (const f of walked.envFiles) {
-      try {
-        this.env.add(f, await fs.promises.readFile(f, 'utf8'));
-      } catch (e) {
-        skipped.push({ file: f, reason: `unreadable dotenv file (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
-      }
-    }
+    const analysed = await this.analyzeCandidates(collected.texts, options);
+    const root = paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory() ? path.resolve(paths[0]) : this.root;
+    return {
+      root,
+      findings: analysed.findings,
+      skipped: [...collected.skipped, ...analysed.skipped].sort((a, b) => a.file.localeCompare(b.file)),
+      stats: { files: collected.total, parsed: collected.texts.size, durationMs: Math.round(performance.now() - started) },
+    };
+  }
 
-    // Read every source once; keep the text of candidates only. Synchronous reads in small batches
-    // are several times faster than one promise per file, and the batches keep cancellation prompt.
-    const total = walked.sources.length;
-    const texts = new Map<string, string>();
-    const importers = new Map<string, string[]>();
-    for (let i = 0; i < total; i++) {
-      if (i % 256 === 0) {
-        throwIfAborted(signal);
-        onProgress?.({ phase: 'read', done: i, total, file: walked.sources[i] });
-        await new Promise<void>((r) => setImmediate(r));
-      }
-      const file = walked.sources[i];
-      const out = this.readCandidate(file);
-      if (out === 'skip-minified-name') {
-        skipped.push({ file, reason: 'minified' });
-      } else if ('specs' in out) {
-        if (out.specs.length) {
-          importers.set(file, out.specs);
-        }
-      } else if ('skip' in out) {
-        skipped.push({ file, reason: out.skip });
-      } else {
-        texts.set(file, out.text);
-      }
-    }
-    onProgress?.({ phase: 'read', done: total, total });
-
-    // Files that import a candidate may call the library through it (a wrapper module that
-    // re-exports it): add them, two hops at most.
-    const known = new Set(walked.sources);
-    for (let round = 0; round < 2 && texts.size; round++) {
-      const names = new Set([...texts.keys()].map(moduleBaseName));
-      const add: string[] = [];
-      for (const [file, specs] of importers) {
-        if (!texts.has(file) && specs.some((sp) => names.has(moduleBaseName(sp)) && texts.has(resolveRelative(file, sp, known) ?? ''))) {
-          add.push(file);
-        }
-      }
-      for (const file of add) {
-        importers.delete(file);
-        try {
-          const out = classifyBuffer(fs.readFileSync(file), file, this.opts.maxFileSize);
-          if ('text' in out) {
-            texts.set(file, out.text);
-          }
-        } catch {
-          /* unreadable files were reported by the first pass */
-        }
-      }
-      if (!add.length) {
-        break;
-      }
-    }
-    throwIfAborted(signal);
-
+  /**
+   * Analyses candidate files (as collected by `collectCandidates`). Files whose values led to modules
+   * not loaded yet are analysed again once the program has them (one rebuild per round, not per file).
+   */
+  async analyzeCandidates(texts: ReadonlyMap<string, string>, options: ScanOptions = {}): Promise<{ findings: Finding[]; skipped: SkippedFile[] }> {
+    const { signal, onProgress } = options;
+    const skipped: SkippedFile[] = [];
     for (const [file, text] of texts) {
       this.setSource(file, text);
     }
@@ -241,13 +138,7 @@ export class Analyzer {
     }
     const findings = [...results.values()].flat();
     onProgress?.({ phase: 'analyze', done: analysed, total: texts.size });
-    const root = paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory() ? path.resolve(paths[0]) : this.root;
-    return {
-      root,
-      findings: sortFindings(findings),
-      skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)),
-      stats: { files: total, parsed: texts.size, durationMs: Math.round(performance.now() - started) },
-    };
+    return { findings: sortFindings(findings), skipped };
   }
 
   /** Adds or replaces a file's text (an open editor's unsaved content, say). */
@@ -440,46 +331,6 @@ export class Analyzer {
     return false;
   }
 
-  /** Reads one source with the size guard and the cheap byte-level pre-filter. */
-  private readCandidate(file: string): ReadOutcome | { specs: string[] } | 'skip-minified-name' {
-    let buf: Buffer;
-    try {
-      const fd = fs.openSync(file, 'r');
-      try {
-        const size = fs.fstatSync(fd).size;
-        if (size > this.opts.maxFileSize) {
-          return { skip: `larger than ${formatBytes(this.opts.maxFileSize)} (${formatBytes(size)})` };
-        }
-        buf = Buffer.allocUnsafe(size);
-        let off = 0;
-        while (off < size) {
-          const n = fs.readSync(fd, buf, off, size - off, off);
-          if (n === 0) {
-            break;
-          }
-          off += n;
-        }
-        buf = buf.subarray(0, off);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (e) {
-      return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-    }
-    // Every watched package name contains "mail", "imap" or "pop": three memchr-speed scans
-    // decide for almost every file before any decoding.
-    const minifiedName = /\.min\.[cm]?js$/i.test(file);
-    const mayImport = !minifiedName && buf.indexOf('./') >= 0;
-    if (buf.indexOf('mail') < 0 && buf.indexOf('imap') < 0 && buf.indexOf('pop') < 0) {
-      return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(buf.toString('latin1')) : [] };
-    }
-    const latin = buf.toString('latin1');
-    if (!PREFILTER.test(latin)) {
-      return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(latin) : [] };
-    }
-    return classifyBuffer(buf, file, this.opts.maxFileSize);
-  }
-
   /**
    * Editor entry point: analyses `text` as the content of `file`. Files that do not mention a watched
    * package cost one regex test.
@@ -533,47 +384,6 @@ function scriptKind(file: string): ts.ScriptKind {
     default:
       return ts.ScriptKind.JS;
   }
-}
-
-/** `./lib/mailer.js` → `mailer`; `/a/b/index.ts` → `b`. */
-function moduleBaseName(p: string): string {
-  let base = path.basename(p).replace(/\.[cm]?[jt]sx?$/i, '');
-  if (base === 'index') {
-    base = path.basename(path.dirname(p));
-  }
-  return base;
-}
-
-function relativeSpecifiers(text: string): string[] {
-  if (!text.includes('./')) {
-    return [];
-  }
-  const out: string[] = [];
-  RELATIVE_SPEC.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = RELATIVE_SPEC.exec(text))) {
-    out.push(m[1]);
-  }
-  return out;
-}
-
-const RESOLVE_EXTS = ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx', '/index.ts', '/index.js'];
-
-function resolveRelative(from: string, spec: string, known: Set<string>): string | undefined {
-  const base = path.resolve(path.dirname(from), spec);
-  for (const ext of RESOLVE_EXTS) {
-    if (known.has(base + ext)) {
-      return base + ext;
-    }
-  }
-  // `./x.js` written for `./x.ts` (TypeScript ESM convention)
-  const noJs = base.replace(/\.[cm]?js$/, '');
-  for (const ext of ['.ts', '.tsx', '.mts', '.cts']) {
-    if (known.has(noJs + ext)) {
-      return noJs + ext;
-    }
-  }
-  return undefined;
 }
 
 function sortFindings(f: Finding[]): Finding[] {

@@ -7,7 +7,7 @@
 import { flatFacts, reportConnection } from './shared';
 import type { Detector } from './types';
 
-const PACKAGES = ['mail-listener2', 'mail-listener4', 'mail-listener5', 'mail-listener6', 'mail-listener-fixed'];
+import { MAIL_LISTENER_PACKAGES as PACKAGES } from '../rule-meta';
 
 export const mailListenerPasswordAuth: Detector = {
   id: 'mail-listener-password-auth',

@@ -7,7 +7,7 @@
  */
 import { ts } from 'ts-morph';
 import { reportConnection } from './shared';
-import { POP3_MANUAL } from './yapople';
+import { POP3_MANUAL } from '../rule-meta';
 import type { CallSite, Detector, DetectorContext } from './types';
 
 /** The later `x.login(user, pass)` / `x.auth(type, user, pass)` call on the variable holding the client. */

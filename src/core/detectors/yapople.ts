@@ -7,8 +7,7 @@
 import { flatFacts, reportConnection } from './shared';
 import type { Detector } from './types';
 
-export const POP3_MANUAL =
-  'This library cannot authenticate with XOAUTH2: replace it with node-pop3 (AUTH XOAUTH2 via command()) or imapflow, using a token from @azure/msal-node (see docs/manual-pop3.md).';
+import { POP3_MANUAL } from '../rule-meta';
 
 export const yapoplePasswordAuth: Detector = {
   id: 'yapople-password-auth',

@@ -1,5 +1,5 @@
 /** Rule metadata shared by SARIF output, the docs and the editor (code → title, help, docs anchor). */
-import { detectors } from '../detectors';
+import { RULES } from '../rule-meta';
 
 export const DOCS_BASE = 'https://github.com/mail-oauth-migrator/mail-oauth-migrator/blob/main/docs/rules.md';
 
@@ -17,7 +17,7 @@ const PROTOCOL_HELP: Record<string, string> = {
 };
 
 export function ruleInfo(code: string): RuleInfo {
-  const d = detectors.find((x) => x.id === code);
+  const d = RULES.find((x) => x.id === code);
   if (!d) {
     return {
       id: code,
@@ -35,5 +35,5 @@ export function ruleInfo(code: string): RuleInfo {
 }
 
 export function allRules(): RuleInfo[] {
-  return [...detectors.map((d) => ruleInfo(d.id)), ruleInfo('unresolved-mail-host')];
+  return [...RULES.map((d) => ruleInfo(d.id)), ruleInfo('unresolved-mail-host')];
 }

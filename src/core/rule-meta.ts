@@ -1,0 +1,37 @@
+/**
+ * Static rule metadata (no TypeScript compiler import), so the CLI can print reports and pre-filter
+ * files without loading the analyzer. test/unit/rule-meta.test.ts keeps it in step with the detectors.
+ */
+import type { LibraryId, Protocol } from './model';
+
+export interface RuleMeta {
+  id: string;
+  library: LibraryId;
+  protocol: Protocol;
+  /** npm packages the detector binds to. */
+  packages: readonly string[];
+  manual?: string;
+}
+
+export const POP3_MANUAL =
+  'This library cannot authenticate with XOAUTH2: replace it with node-pop3 (AUTH XOAUTH2 via command()) or imapflow, using a token from @azure/msal-node (see docs/manual-pop3.md).';
+
+export const MAIL_LISTENER_PACKAGES = ['mail-listener2', 'mail-listener4', 'mail-listener5', 'mail-listener6', 'mail-listener-fixed'];
+
+export const RULES: readonly RuleMeta[] = [
+  { id: 'nodemailer-password-auth', library: 'nodemailer', protocol: 'smtp', packages: ['nodemailer'] },
+  { id: 'nodemailer-smtp-transport-password-auth', library: 'nodemailer-smtp-transport', protocol: 'smtp', packages: ['nodemailer-smtp-transport'] },
+  { id: 'emailjs-password-auth', library: 'emailjs', protocol: 'smtp', packages: ['emailjs'] },
+  { id: 'imapflow-password-auth', library: 'imapflow', protocol: 'imap', packages: ['imapflow'] },
+  { id: 'imap-password-auth', library: 'imap', protocol: 'imap', packages: ['imap'] },
+  { id: 'imap-simple-password-auth', library: 'imap-simple', protocol: 'imap', packages: ['imap-simple'] },
+  { id: 'mail-listener-password-auth', library: 'mail-listener', protocol: 'imap', packages: MAIL_LISTENER_PACKAGES },
+  { id: 'mail-notifier-password-auth', library: 'mail-notifier', protocol: 'imap', packages: ['mail-notifier'] },
+  { id: 'emailjs-imap-client-password-auth', library: 'emailjs-imap-client', protocol: 'imap', packages: ['emailjs-imap-client'] },
+  { id: 'node-pop3-password-auth', library: 'node-pop3', protocol: 'pop3', packages: ['node-pop3'] },
+  { id: 'poplib-password-auth', library: 'poplib', protocol: 'pop3', packages: ['poplib'], manual: POP3_MANUAL },
+  { id: 'yapople-password-auth', library: 'yapople', protocol: 'pop3', packages: ['yapople'], manual: POP3_MANUAL },
+];
+
+/** Every npm package a detector binds to; the text pre-filter looks for these in import positions. */
+export const WATCHED_PACKAGES: readonly string[] = [...new Set(RULES.flatMap((r) => r.packages))];

@@ -1,0 +1,268 @@
+/**
+ * The cheap half of a scan, free of the TypeScript compiler: walk the workspace, read every source
+ * once, keep the files that name a watched package in an import position (plus files importing
+ * those), and collect the dotenv files. The CLI runs this while a worker loads the analyzer.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EnvIndex } from './env';
+import { throwIfAborted, walk } from './files';
+import type { SkippedFile } from './model';
+import { WATCHED_PACKAGES } from './rule-meta';
+
+export interface ScanProgress {
+  phase: 'walk' | 'read' | 'analyze';
+  done: number;
+  total: number;
+  file?: string;
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A watched package named in an import position: `require('imap')`, `from "nodemailer"`,
+ * `import('imapflow/x')`, `import 'emailjs'`. Plain strings such as `protocol: 'imap'` do not count.
+ */
+const PREFILTER = new RegExp(
+  `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)['"\`](?:${WATCHED_PACKAGES.map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`,
+);
+const RELATIVE_SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** True when a file's text mentions one of the watched packages as a module specifier. */
+export function mentionsWatchedPackage(text: string): boolean {
+  return PREFILTER.test(text);
+}
+
+/** Heuristic for minified bundles: long average lines in a non-trivial file. */
+export function looksMinified(text: string): boolean {
+  if (text.length < 4000) {
+    return false;
+  }
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    lines++;
+  }
+  return text.length / lines > 300;
+}
+
+export type ReadOutcome = { text: string } | { skip: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a source file with the guards every scan applies (size, binary, encoding, minified). */
+export function classifyBuffer(buf: Buffer, file: string, maxSize: number): ReadOutcome {
+  if (buf.length > maxSize) {
+    return { skip: `larger than ${formatBytes(maxSize)} (${formatBytes(buf.length)})` };
+  }
+  if (buf.subarray(0, 8000).includes(0)) {
+    return { skip: 'binary file' };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    return { skip: 'not valid UTF-8' };
+  }
+  if (/\.min\.[cm]?js$/i.test(file) || looksMinified(text)) {
+    return { skip: 'minified' };
+  }
+  return { text };
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+/** Reads one source with the size guard and the cheap byte-level pre-filter. */
+/** One read buffer reused for every file: no per-file allocation, far less garbage and peak memory. */
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+export function readCandidate(file: string, maxFileSize: number): ReadOutcome | { specs: string[] } | 'skip-minified-name' {
+  let buf: Buffer;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > maxFileSize) {
+        return { skip: `larger than ${formatBytes(maxFileSize)} (${formatBytes(size)})` };
+      }
+      if (size > scratch.length) {
+        scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+      }
+      buf = scratch;
+      let off = 0;
+      while (off < size) {
+        const n = fs.readSync(fd, buf, off, size - off, off);
+        if (n === 0) {
+          break;
+        }
+        off += n;
+      }
+      buf = buf.subarray(0, off);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  // Every watched package name contains "mail", "imap" or "pop": three memchr-speed scans
+  // decide for almost every file before any decoding.
+  const minifiedName = /\.min\.[cm]?js$/i.test(file);
+  const mayImport = !minifiedName && buf.indexOf('./') >= 0;
+  if (buf.indexOf('mail') < 0 && buf.indexOf('imap') < 0 && buf.indexOf('pop') < 0) {
+    return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(buf.toString('latin1')) : [] };
+  }
+  const latin = buf.toString('latin1');
+  if (!PREFILTER.test(latin)) {
+    return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(latin) : [] };
+  }
+  return classifyBuffer(buf, file, maxFileSize);
+}
+
+
+export interface CollectOptions {
+  env: EnvIndex;
+  maxFileSize: number;
+  excludeDirs?: readonly string[];
+  exclude?: readonly string[];
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export interface Collected {
+  /** Candidate files and their text. */
+  texts: Map<string, string>;
+  /** dotenv files read (also added to `opts.env`). */
+  envTexts: [string, string][];
+  skipped: SkippedFile[];
+  /** JS/TS files walked. */
+  total: number;
+}
+
+/** Walks `paths` and returns the candidate files' texts. Honors `opts.signal`. */
+export async function collectCandidates(paths: readonly string[], opts: CollectOptions): Promise<Collected> {
+  const { signal, onProgress } = opts;
+  onProgress?.({ phase: 'walk', done: 0, total: 0 });
+  const walked = await walk(paths, {
+    isEnvFile: (b) => opts.env.isEnvFile(b),
+    excludeDirs: opts.excludeDirs,
+    exclude: opts.exclude,
+    signal,
+  });
+  const skipped: SkippedFile[] = [...walked.skipped];
+  const envTexts: [string, string][] = [];
+  for (const f of walked.envFiles) {
+    try {
+      const text = await fs.promises.readFile(f, 'utf8');
+      opts.env.add(f, text);
+      envTexts.push([f, text]);
+    } catch (e) {
+      skipped.push({ file: f, reason: `unreadable dotenv file (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+    }
+  }
+
+  // Read every source once; keep the text of candidates only. Synchronous reads in small batches
+  // are several times faster than one promise per file, and the batches keep cancellation prompt.
+  const total = walked.sources.length;
+  const texts = new Map<string, string>();
+  const importers = new Map<string, string[]>();
+  for (let i = 0; i < total; i++) {
+    if (i % 256 === 0) {
+      throwIfAborted(signal);
+      onProgress?.({ phase: 'read', done: i, total, file: walked.sources[i] });
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    const file = walked.sources[i];
+    const out = readCandidate(file, opts.maxFileSize);
+    if (out === 'skip-minified-name') {
+      skipped.push({ file, reason: 'minified' });
+    } else if ('specs' in out) {
+      if (out.specs.length) {
+        importers.set(file, out.specs);
+      }
+    } else if ('skip' in out) {
+      skipped.push({ file, reason: out.skip });
+    } else {
+      texts.set(file, out.text);
+    }
+  }
+  onProgress?.({ phase: 'read', done: total, total });
+
+  // Files that import a candidate may call the library through it (a wrapper module that
+  // re-exports it): add them, two hops at most.
+  const known = new Set(walked.sources);
+  for (let round = 0; round < 2 && texts.size; round++) {
+    const names = new Set([...texts.keys()].map(moduleBaseName));
+    const add: string[] = [];
+    for (const [file, specs] of importers) {
+      if (!texts.has(file) && specs.some((sp) => names.has(moduleBaseName(sp)) && texts.has(resolveRelative(file, sp, known) ?? ''))) {
+        add.push(file);
+      }
+    }
+    for (const file of add) {
+      importers.delete(file);
+      try {
+        const out = classifyBuffer(fs.readFileSync(file), file, opts.maxFileSize);
+        if ('text' in out) {
+          texts.set(file, out.text);
+        }
+      } catch {
+        /* unreadable files were reported by the first pass */
+      }
+    }
+    if (!add.length) {
+      break;
+    }
+  }
+  throwIfAborted(signal);
+
+  return { texts, envTexts, skipped, total };
+}
+
+/** `./lib/mailer.js` → `mailer`; `/a/b/index.ts` → `b`. */
+export function moduleBaseName(p: string): string {
+  let base = path.basename(p).replace(/\.[cm]?[jt]sx?$/i, '');
+  if (base === 'index') {
+    base = path.basename(path.dirname(p));
+  }
+  return base;
+}
+
+export function relativeSpecifiers(text: string): string[] {
+  if (!text.includes('./')) {
+    return [];
+  }
+  const out: string[] = [];
+  RELATIVE_SPEC.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = RELATIVE_SPEC.exec(text))) {
+    out.push(m[1]);
+  }
+  return out;
+}
+
+export const RESOLVE_EXTS = ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx', '/index.ts', '/index.js'];
+
+export function resolveRelative(from: string, spec: string, known: Set<string>): string | undefined {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const ext of RESOLVE_EXTS) {
+    if (known.has(base + ext)) {
+      return base + ext;
+    }
+  }
+  // `./x.js` written for `./x.ts` (TypeScript ESM convention)
+  const noJs = base.replace(/\.[cm]?js$/, '');
+  for (const ext of ['.ts', '.tsx', '.mts', '.cts']) {
+    if (known.has(noJs + ext)) {
+      return noJs + ext;
+    }
+  }
+  return undefined;
+}
+

@@ -1,0 +1,997 @@
+/**
+ * Wires documents, settings, file watchers and the workspace scan to the warm analyzers, and publishes
+ * the results (DiagnosticCollection, findings tree, status bar).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Analyzer, ScanProgress } from '../core/analyzer';
+import type { Finding } from '../core/model';
+import {
+  AFTER_MIGRATION_COMMAND,
+  EXPLAIN_COMMAND,
+  MailCodeActionProvider,
+  explainMigration,
+} from './codeActions';
+import { coreLoadMs, getFixPlanner, helpUri, isCoreLoaded } from './core';
+import { type EffectiveSeverity, effectiveSeverity, toDiagnostics } from './diagnostics';
+import { FolderContext } from './folders';
+import { MigrationUnavailableError, planMigration } from './migrate';
+import { LANGUAGES, mayMentionMailPackage } from './prefilter';
+import { SECTION } from './settings';
+import { type SetupHost, type VerifyArgs, showSetup, verifySetup } from './setup';
+import { FindingStore } from './store';
+import { FindingsTreeProvider, type TreeNode } from './tree';
+
+export const VIEW_ID = 'mailOAuth.findings';
+const WALKTHROUGH = 'mail-oauth-migrator.mail-oauth-migrator#mailOAuth.migrate';
+const SOURCE_GLOB = '**/*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}';
+const CHANGE_DEBOUNCE_MS = 300;
+const OPEN_DEBOUNCE_MS = 10;
+const REFRESH_DEBOUNCE_MS = 800;
+
+export interface ScanRequest {
+  /** Extra cancellation (tests, API); the notification's Cancel button works too. */
+  token?: vscode.CancellationToken;
+  /** Status bar progress instead of a cancellable notification, and no result message. */
+  silent?: boolean;
+  /** Called with every progress report of the core. */
+  onProgress?: (p: ScanProgress & { folder: string }) => void;
+}
+
+export interface ScanSummary {
+  cancelled: boolean;
+  /** Findings (severity not off) in the scanned folders after the scan. */
+  findings: number;
+  /** Files with findings. */
+  files: number;
+  /** Source files seen / parsed by the core. */
+  scannedFiles: number;
+  parsedFiles: number;
+  skipped: number;
+  durationMs: number;
+}
+
+export interface MigrateRequest {
+  /** Show the refactor preview (default true for the workspace, false for a file). */
+  preview?: boolean;
+}
+
+export interface MigrateSummary {
+  applied: number;
+  skipped: number;
+  unavailable?: boolean;
+}
+
+export class Controller implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly collection: vscode.DiagnosticCollection;
+  readonly store = new FindingStore();
+  readonly tree: FindingsTreeProvider;
+  private readonly folders = new Map<string, FolderContext>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly treeView: vscode.TreeView<TreeNode>;
+  private scanning: Promise<ScanSummary> | undefined;
+  private rescanQueued = new Set<FolderContext>();
+  private lastScan: ScanSummary | undefined;
+
+  constructor() {
+    this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
+    this.collection = vscode.languages.createDiagnosticCollection('mail-oauth');
+    this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri));
+    this.treeView = vscode.window.createTreeView(VIEW_ID, {
+      treeDataProvider: this.tree,
+      showCollapseAll: true,
+    });
+    this.statusItem = vscode.window.createStatusBarItem(
+      'mailOAuth.status',
+      vscode.StatusBarAlignment.Left,
+      20,
+    );
+    this.statusItem.name = vscode.l10n.t('Mail OAuth Migrator');
+    this.statusItem.command = 'mailOAuth.showFindings';
+    this.disposables.push(this.log, this.collection, this.store, this.tree, this.treeView, this.statusItem);
+    this.disposables.push(this.store.onDidChange(() => this.updateStatus()));
+  }
+
+  start(): void {
+    const d = this.disposables;
+    d.push(
+      vscode.languages.registerCodeActionsProvider(
+        LANGUAGES.map((language) => ({ language, scheme: 'file' })),
+        new MailCodeActionProvider({
+          currentFindings: (doc) => this.currentFindings(doc),
+          isOff: (f, uri) => this.severityOf(f, uri) === 'off',
+          authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
+        }),
+        MailCodeActionProvider.metadata,
+      ),
+      vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, OPEN_DEBOUNCE_MS)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length) {
+          this.schedule(e.document, CHANGE_DEBOUNCE_MS);
+        }
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.onClose(doc)),
+      vscode.workspace.onDidChangeConfiguration((e) => this.onConfiguration(e)),
+      vscode.workspace.onDidChangeWorkspaceFolders((e) => this.onFolders(e)),
+      vscode.commands.registerCommand('mailOAuth.scanWorkspace', (req?: ScanRequest) =>
+        this.scanWorkspace(req ?? {}),
+      ),
+      vscode.commands.registerCommand('mailOAuth.clearFindings', () => this.clearScanResults()),
+      vscode.commands.registerCommand('mailOAuth.showFindings', () =>
+        vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+      ),
+      vscode.commands.registerCommand(
+        'mailOAuth.migrateFile',
+        (target?: vscode.Uri | { uri?: vscode.Uri }, req?: MigrateRequest) =>
+          this.migrateFile(target, req ?? {}),
+      ),
+      vscode.commands.registerCommand('mailOAuth.migrateWorkspace', (req?: MigrateRequest) =>
+        this.migrateWorkspace(req ?? {}),
+      ),
+      vscode.commands.registerCommand(EXPLAIN_COMMAND, (message: string, code?: string) =>
+        explainMigration(message, code),
+      ),
+      vscode.commands.registerCommand(
+        AFTER_MIGRATION_COMMAND,
+        (steps: string[], unused: string[], skipped: number) => this.afterMigration(steps, unused, skipped),
+      ),
+      vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
+      vscode.commands.registerCommand('mailOAuth.verifySetup', (args?: VerifyArgs) =>
+        verifySetup(
+          this.setupHost(),
+          args && typeof args === 'object' && 'protocol' in args ? args : undefined,
+        ),
+      ),
+    );
+    this.watch();
+    for (const doc of vscode.workspace.textDocuments) {
+      this.schedule(doc, OPEN_DEBOUNCE_MS);
+    }
+    const startup = (vscode.workspace.workspaceFolders ?? [])
+      .map((f) => this.contextFor(f.uri))
+      .filter((c) => c.settings.scanOnStartup);
+    if (startup.length) {
+      this.track(this.scanFolders(startup, { silent: true }));
+    }
+    this.updateStatus();
+  }
+
+  // ---------------------------------------------------------------------------------------------- folders
+
+  /** The folder context of a file (created on first use; never loads the core by itself). */
+  contextFor(uri: vscode.Uri): FolderContext {
+    const wf = vscode.workspace.getWorkspaceFolder(uri);
+    const key = wf ? wf.uri.toString() : `loose:${path.dirname(uri.fsPath)}`;
+    let ctx = this.folders.get(key);
+    if (!ctx) {
+      ctx = new FolderContext(key, wf ? wf.uri.fsPath : path.dirname(uri.fsPath), wf, this.log);
+      this.folders.set(key, ctx);
+    }
+    return ctx;
+  }
+
+  private existingContextFor(uri: vscode.Uri): FolderContext | undefined {
+    const wf = vscode.workspace.getWorkspaceFolder(uri);
+    return this.folders.get(wf ? wf.uri.toString() : `loose:${path.dirname(uri.fsPath)}`);
+  }
+
+  severityOf(f: Finding, uri: vscode.Uri): EffectiveSeverity {
+    const entry = this.store.get(uri);
+    const ctx = entry ? this.folders.get(entry.folderKey) : this.existingContextFor(uri);
+    return effectiveSeverity(f, ctx?.settings.severity ?? {});
+  }
+
+  // -------------------------------------------------------------------------------------------- documents
+
+  private eligible(doc: vscode.TextDocument): boolean {
+    return (
+      doc.uri.scheme === 'file' &&
+      LANGUAGES.includes(doc.languageId) &&
+      !/\.d\.[cm]?ts$/i.test(doc.uri.fsPath) &&
+      this.contextFor(doc.uri).accepts(doc.uri.fsPath)
+    );
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (doc.uri.scheme !== 'file' || !LANGUAGES.includes(doc.languageId)) {
+      return;
+    }
+    const key = doc.uri.toString();
+    const prev = this.pending.get(key);
+    if (prev) {
+      clearTimeout(prev);
+    }
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        this.track(this.analyzeDocument(doc));
+      }, delay),
+    );
+  }
+
+  private track<T>(p: Promise<T>): void {
+    const q = p.catch((e: unknown) =>
+      this.log.error(e instanceof Error ? (e.stack ?? e.message) : String(e)),
+    );
+    this.running.add(q);
+    void q.finally(() => this.running.delete(q));
+  }
+
+  /** Analyses an open document now (no debounce). Returns the time spent in the analyzer. */
+  async analyzeDocument(doc: vscode.TextDocument): Promise<{ findings: number; ms: number }> {
+    const key = doc.uri.toString();
+    const t = this.pending.get(key);
+    if (t) {
+      clearTimeout(t);
+      this.pending.delete(key);
+    }
+    if (doc.isClosed) {
+      return { findings: 0, ms: 0 };
+    }
+    if (!this.eligible(doc) || doc.getText().length > this.contextFor(doc.uri).settings.maxFileSize) {
+      this.forgetDocument(doc.uri);
+      return { findings: 0, ms: 0 };
+    }
+    if (!isCoreLoaded() && !mayMentionMailPackage(doc.getText())) {
+      // no mail package in sight: the core is not even loaded
+      this.forgetDocument(doc.uri);
+      return { findings: 0, ms: 0 };
+    }
+    const ctx = this.contextFor(doc.uri);
+    const analyzer = ctx.readyAnalyzer() ?? (await ctx.getAnalyzer());
+    if (doc.isClosed || ctx.readyAnalyzer() !== analyzer) {
+      return { findings: 0, ms: 0 };
+    }
+    return this.analyzeWith(doc, ctx, analyzer);
+  }
+
+  /** Synchronous part: the document text at this very moment, so the version is exact. */
+  private analyzeWith(
+    doc: vscode.TextDocument,
+    ctx: FolderContext,
+    analyzer: Analyzer,
+  ): { findings: number; ms: number } {
+    const version = doc.version;
+    const text = doc.getText();
+    const file = doc.uri.fsPath;
+    const t0 = performance.now();
+    let findings: Finding[];
+    try {
+      findings = analyzer
+        .analyzeText(file, text)
+        .filter((f) => f.span.file === file || path.resolve(f.span.file) === file);
+    } catch (e) {
+      this.log.error(
+        `analysis of ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      findings = [];
+    }
+    const ms = performance.now() - t0;
+    this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'document', version });
+    this.publish(doc.uri);
+    return { findings: findings.length, ms };
+  }
+
+  /** Findings for the document's current version; analyses now when stale and the analyzer is warm. */
+  currentFindings(doc: vscode.TextDocument): Finding[] | undefined {
+    const entry = this.store.get(doc.uri);
+    if (entry?.origin === 'document' && entry.version === doc.version) {
+      return entry.findings;
+    }
+    if (!this.eligible(doc)) {
+      return undefined;
+    }
+    const ctx = this.contextFor(doc.uri);
+    const analyzer = ctx.readyAnalyzer();
+    if (!analyzer) {
+      return undefined;
+    }
+    this.analyzeWith(doc, ctx, analyzer);
+    const fresh = this.store.get(doc.uri);
+    return fresh?.version === doc.version ? fresh.findings : undefined;
+  }
+
+  private forgetDocument(uri: vscode.Uri): void {
+    const entry = this.store.get(uri);
+    if (entry) {
+      this.store.delete(uri);
+      this.publish(uri);
+    }
+  }
+
+  private onClose(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    const t = this.pending.get(key);
+    if (t) {
+      clearTimeout(t);
+      this.pending.delete(key);
+    }
+    const entry = this.store.get(doc.uri);
+    if (doc.uri.scheme !== 'file' || !entry || entry.origin !== 'document') {
+      return;
+    }
+    const ctx = this.folders.get(entry.folderKey);
+    const analyzer = ctx?.readyAnalyzer();
+    const file = doc.uri.fsPath;
+    // The analyzer holds the editor's text: go back to what is on disk.
+    analyzer?.removeSource(file);
+    if (ctx?.scanned && analyzer && fs.existsSync(file)) {
+      let findings: Finding[] = [];
+      try {
+        findings = analyzer.analyzeText(file, fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        this.log.warn(`analysis of ${file} failed: ${String(e)}`);
+      }
+      this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'scan' });
+    } else {
+      this.store.delete(doc.uri);
+    }
+    this.publish(doc.uri);
+  }
+
+  private publish(uri: vscode.Uri): void {
+    const entry = this.store.get(uri);
+    if (!entry || !entry.findings.length) {
+      this.collection.delete(uri);
+      return;
+    }
+    const ctx = this.folders.get(entry.folderKey);
+    this.collection.set(uri, toDiagnostics(entry.findings, ctx?.settings.severity ?? {}));
+  }
+
+  private republishFolder(ctx: FolderContext): void {
+    for (const e of this.store.forFolder(ctx.key)) {
+      this.publish(e.uri);
+    }
+    this.tree.refresh();
+    this.updateStatus();
+  }
+
+  private openDocumentsOf(ctx: FolderContext): vscode.TextDocument[] {
+    return vscode.workspace.textDocuments.filter(
+      (d) =>
+        d.uri.scheme === 'file' && LANGUAGES.includes(d.languageId) && this.existingContextFor(d.uri) === ctx,
+    );
+  }
+
+  // ------------------------------------------------------------------------------------ settings, folders
+
+  private onConfiguration(e: vscode.ConfigurationChangeEvent): void {
+    if (!e.affectsConfiguration(SECTION)) {
+      return;
+    }
+    for (const ctx of [...this.folders.values()]) {
+      if (!e.affectsConfiguration(SECTION, ctx.folder?.uri ?? vscode.Uri.file(ctx.root))) {
+        continue;
+      }
+      const change = ctx.update();
+      this.log.info(`settings of ${ctx.name} changed (${change ?? 'no effect'})`);
+      if (change === 'analyzer' || change === 'files') {
+        this.refreshFolder(ctx);
+      } else if (change === 'publish') {
+        this.republishFolder(ctx);
+      }
+    }
+  }
+
+  /** Re-analyses what is shown for a folder: its open documents, and the whole folder if it was scanned. */
+  private refreshFolder(ctx: FolderContext): void {
+    if (ctx.scanned) {
+      this.track(this.scanFolders([ctx], { silent: true }));
+      return;
+    }
+    // drop results that are not from an open document of this folder any more
+    for (const e of this.store.forFolder(ctx.key)) {
+      if (e.origin === 'scan') {
+        this.store.delete(e.uri);
+        this.publish(e.uri);
+      }
+    }
+    for (const doc of this.openDocumentsOf(ctx)) {
+      this.track(this.analyzeDocument(doc));
+    }
+  }
+
+  private scheduleRefresh(ctx: FolderContext): void {
+    const prev = this.refreshTimers.get(ctx.key);
+    if (prev) {
+      clearTimeout(prev);
+    }
+    this.refreshTimers.set(
+      ctx.key,
+      setTimeout(() => {
+        this.refreshTimers.delete(ctx.key);
+        this.refreshFolder(ctx);
+      }, REFRESH_DEBOUNCE_MS),
+    );
+  }
+
+  private onFolders(e: vscode.WorkspaceFoldersChangeEvent): void {
+    for (const removed of e.removed) {
+      const key = removed.uri.toString();
+      const ctx = this.folders.get(key);
+      if (!ctx) {
+        continue;
+      }
+      ctx.reset();
+      this.folders.delete(key);
+      for (const entry of this.store.forFolder(key)) {
+        this.store.delete(entry.uri);
+        this.publish(entry.uri);
+      }
+    }
+    // open documents may now belong to another (new) folder
+    for (const doc of vscode.workspace.textDocuments) {
+      this.schedule(doc, OPEN_DEBOUNCE_MS);
+    }
+    const startup = e.added.map((f) => this.contextFor(f.uri)).filter((c) => c.settings.scanOnStartup);
+    if (startup.length) {
+      this.track(this.scanFolders(startup, { silent: true }));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- watchers
+
+  private watch(): void {
+    const src = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
+    const env = vscode.workspace.createFileSystemWatcher('**/.env*');
+    this.disposables.push(
+      src,
+      env,
+      src.onDidChange((u) => this.onSourceFile(u, false)),
+      src.onDidCreate((u) => this.onSourceFile(u, false)),
+      src.onDidDelete((u) => this.onSourceFile(u, true)),
+      env.onDidChange((u) => this.track(this.onEnvFile(u, false))),
+      env.onDidCreate((u) => this.track(this.onEnvFile(u, false))),
+      env.onDidDelete((u) => this.track(this.onEnvFile(u, true))),
+    );
+  }
+
+  private onSourceFile(uri: vscode.Uri, deleted: boolean): void {
+    if (
+      uri.scheme !== 'file' ||
+      /[\\/](node_modules|\.git)[\\/]/.test(uri.fsPath) ||
+      /\.d\.[cm]?ts$/i.test(uri.fsPath)
+    ) {
+      return;
+    }
+    const ctx = this.existingContextFor(uri);
+    const analyzer = ctx?.readyAnalyzer();
+    if (!ctx || !analyzer) {
+      return; // nothing analysed yet in this folder: nothing can be out of date
+    }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!doc || !doc.isDirty) {
+      // re-read from disk when next needed (a saved editor's text is the disk content; an unsaved one wins)
+      analyzer.removeSource(uri.fsPath);
+    }
+    if (deleted && this.store.get(uri)?.origin === 'scan') {
+      this.store.delete(uri);
+      this.publish(uri);
+    }
+    this.scheduleRefresh(ctx);
+  }
+
+  private async onEnvFile(uri: vscode.Uri, deleted: boolean): Promise<void> {
+    if (uri.scheme !== 'file' || /[\\/]node_modules[\\/]/.test(uri.fsPath)) {
+      return;
+    }
+    const ctx = this.existingContextFor(uri);
+    const analyzer = ctx?.readyAnalyzer();
+    if (!ctx || !analyzer || !analyzer.env.isEnvFile(path.basename(uri.fsPath)) || !ctx.accepts(uri.fsPath)) {
+      return;
+    }
+    if (deleted) {
+      analyzer.env.remove(uri.fsPath);
+    } else {
+      try {
+        analyzer.env.add(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
+      } catch (e) {
+        this.log.warn(`cannot read ${uri.fsPath}: ${String(e)}`);
+        return;
+      }
+    }
+    this.log.info(`dotenv file ${deleted ? 'removed' : 'updated'}: ${uri.fsPath}`);
+    this.scheduleRefresh(ctx);
+  }
+
+  // ----------------------------------------------------------------------------------------------- scan
+
+  /** The `mailOAuth.scanWorkspace` command: every workspace folder, one analyzer each. */
+  scanWorkspace(req: ScanRequest): Promise<ScanSummary> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    if (!folders.length) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Open a folder to scan it for password mail logins.'),
+      );
+      return Promise.resolve(emptySummary());
+    }
+    return this.scanFolders(
+      folders.map((f) => this.contextFor(f.uri)),
+      req,
+    );
+  }
+
+  private async scanFolders(ctxs: FolderContext[], req: ScanRequest): Promise<ScanSummary> {
+    // one scan at a time: a request during a scan runs once the current one is done
+    while (this.scanning) {
+      if (req.silent) {
+        ctxs.forEach((c) => this.rescanQueued.add(c));
+        return this.scanning;
+      }
+      await this.scanning.catch(() => undefined);
+    }
+    const run = this.runScan(ctxs, req);
+    this.scanning = run;
+    this.updateStatus();
+    try {
+      return await run;
+    } finally {
+      this.scanning = undefined;
+      this.updateStatus();
+      if (this.rescanQueued.size) {
+        const again = [...this.rescanQueued].filter((c) => [...this.folders.values()].includes(c));
+        this.rescanQueued.clear();
+        if (again.length) {
+          this.track(this.scanFolders(again, { silent: true }));
+        }
+      }
+    }
+  }
+
+  private runScan(ctxs: FolderContext[], req: ScanRequest): Promise<ScanSummary> {
+    const title = vscode.l10n.t('Scanning for password mail logins');
+    const task = (
+      progress: vscode.Progress<{ message?: string; increment?: number }>,
+      token?: vscode.CancellationToken,
+    ): Promise<ScanSummary> => this.scanTask(ctxs, req, progress, token);
+    if (req.silent) {
+      return Promise.resolve(
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, (p) => task(p)),
+      );
+    }
+    return Promise.resolve(
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        (p, t) => task(p, t),
+      ),
+    );
+  }
+
+  private async scanTask(
+    ctxs: FolderContext[],
+    req: ScanRequest,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    uiToken: vscode.CancellationToken | undefined,
+  ): Promise<ScanSummary> {
+    const t0 = performance.now();
+    const abort = new AbortController();
+    const subs: vscode.Disposable[] = [];
+    for (const token of [uiToken, req.token]) {
+      if (token) {
+        if (token.isCancellationRequested) {
+          abort.abort();
+        }
+        subs.push(token.onCancellationRequested(() => abort.abort()));
+      }
+    }
+    const summary = emptySummary();
+    let reported = 0;
+    try {
+      for (let i = 0; i < ctxs.length && !abort.signal.aborted; i++) {
+        const ctx = ctxs[i];
+        const analyzer = await ctx.getAnalyzer();
+        if (ctx.readyAnalyzer() !== analyzer) {
+          // settings changed while the analyzer was being created
+          this.rescanQueued.add(ctx);
+          continue;
+        }
+        const share = 100 / ctxs.length;
+        const prefix = ctxs.length > 1 ? `${ctx.name}: ` : '';
+        let result;
+        try {
+          result = await analyzer.scan([ctx.root], {
+            signal: abort.signal,
+            onProgress: (p) => {
+              req.onProgress?.({ ...p, folder: ctx.root });
+              const frac =
+                p.phase === 'walk'
+                  ? 0
+                  : p.phase === 'read'
+                    ? p.total
+                      ? (p.done / p.total) * 0.5
+                      : 0
+                    : 0.5 + (p.total ? (p.done / p.total) * 0.5 : 0.5);
+              const target = i * share + frac * share;
+              const message =
+                p.phase === 'walk'
+                  ? vscode.l10n.t('{0}finding files…', prefix)
+                  : p.phase === 'read'
+                    ? vscode.l10n.t('{0}{1} of {2} files read', prefix, p.done, p.total)
+                    : vscode.l10n.t('{0}{1} of {2} candidate files analysed', prefix, p.done, p.total);
+              progress.report({ message, increment: Math.max(0, target - reported) });
+              reported = Math.max(reported, target);
+            },
+          });
+        } catch (e) {
+          if (isAbort(e)) {
+            summary.cancelled = true;
+            break;
+          }
+          throw e;
+        }
+        if (ctx.readyAnalyzer() !== analyzer) {
+          this.rescanQueued.add(ctx);
+          continue;
+        }
+        summary.scannedFiles += result.stats.files;
+        summary.parsedFiles += result.stats.parsed;
+        summary.skipped += result.skipped.length;
+        this.applyScan(ctx, result.findings);
+        this.log.info(
+          `scan of ${ctx.root}: ${result.findings.length} finding(s), ${result.stats.files} files, ${result.stats.parsed} parsed, ${result.skipped.length} skipped, ${result.stats.durationMs} ms`,
+        );
+      }
+    } finally {
+      subs.forEach((s) => s.dispose());
+    }
+    if (summary.cancelled) {
+      this.log.info('scan cancelled');
+      if (!req.silent) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Mail OAuth scan cancelled.'));
+      }
+    }
+    // The scan put the disk content into the analyzers: put the editors' text back.
+    for (const ctx of ctxs) {
+      for (const doc of this.openDocumentsOf(ctx)) {
+        const a = ctx.readyAnalyzer();
+        if (!this.eligible(doc)) {
+          this.forgetDocument(doc.uri);
+        } else if (a) {
+          this.analyzeWith(doc, ctx, a);
+        }
+      }
+    }
+    for (const ctx of ctxs) {
+      for (const e of this.store.forFolder(ctx.key)) {
+        const visible = e.findings.filter((f) => this.severityOf(f, e.uri) !== 'off').length;
+        if (visible) {
+          summary.files++;
+          summary.findings += visible;
+        }
+      }
+    }
+    summary.durationMs = Math.round(performance.now() - t0);
+    if (!summary.cancelled) {
+      this.lastScan = summary;
+      if (!req.silent) {
+        const show = vscode.l10n.t('Show');
+        const msg =
+          summary.findings === 0
+            ? vscode.l10n.t(
+                'No password logins to Exchange Online or Outlook.com found ({0} files scanned).',
+                summary.scannedFiles,
+              )
+            : vscode.l10n.t(
+                '{0} password login(s) to Exchange Online / Outlook.com in {1} file(s).',
+                summary.findings,
+                summary.files,
+              );
+        void vscode.window.showInformationMessage(msg, ...(summary.findings ? [show] : [])).then((c) => {
+          if (c === show) {
+            void vscode.commands.executeCommand('mailOAuth.showFindings');
+          }
+        });
+      }
+    }
+    this.updateStatus();
+    return summary;
+  }
+
+  private applyScan(ctx: FolderContext, findings: readonly Finding[]): void {
+    const byFile = new Map<string, Finding[]>();
+    for (const f of findings) {
+      if (!ctx.accepts(f.span.file)) {
+        continue;
+      }
+      const k = vscode.Uri.file(f.span.file).toString();
+      byFile.set(k, [...(byFile.get(k) ?? []), f]);
+    }
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const e of this.store.forFolder(ctx.key)) {
+      if (e.origin === 'scan' && !byFile.has(e.uri.toString())) {
+        this.store.delete(e.uri);
+        this.publish(e.uri);
+      }
+    }
+    for (const [k, list] of byFile) {
+      if (open.has(k)) {
+        continue; // the editor's text wins; re-analysed after the scan
+      }
+      const uri = vscode.Uri.parse(k);
+      this.store.set({ uri, folderKey: ctx.key, findings: list, origin: 'scan' });
+      this.publish(uri);
+    }
+    ctx.scanned = true;
+  }
+
+  private clearScanResults(): void {
+    for (const ctx of this.folders.values()) {
+      ctx.scanned = false;
+    }
+    for (const e of this.store.entries()) {
+      if (e.origin === 'scan') {
+        this.store.delete(e.uri);
+        this.publish(e.uri);
+      }
+    }
+    this.lastScan = undefined;
+    this.updateStatus();
+  }
+
+  // -------------------------------------------------------------------------------------------- migrate
+
+  private async migrateFile(
+    target: vscode.Uri | { uri?: vscode.Uri } | undefined,
+    req: MigrateRequest,
+  ): Promise<MigrateSummary> {
+    // from the palette (active editor), the explorer (a Uri) or the findings view (a file node)
+    const uri =
+      target instanceof vscode.Uri
+        ? target
+        : target?.uri instanceof vscode.Uri
+          ? target.uri
+          : vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file') {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Open a JavaScript or TypeScript file to migrate.'),
+      );
+      return { applied: 0, skipped: 0 };
+    }
+    let findings: Finding[];
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc) {
+      await this.analyzeDocument(doc);
+      findings = this.currentFindings(doc) ?? [];
+    } else {
+      const ctx = this.contextFor(uri);
+      const analyzer = await ctx.getAnalyzer();
+      findings = analyzer.analyzeText(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
+    }
+    findings = findings.filter((f) => this.severityOf(f, uri) !== 'off');
+    if (!findings.length) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('No password mail logins in {0}.', vscode.workspace.asRelativePath(uri)),
+      );
+      return { applied: 0, skipped: 0 };
+    }
+    return this.applyMigration(findings, req.preview ?? false);
+  }
+
+  private async migrateWorkspace(req: MigrateRequest): Promise<MigrateSummary> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => this.contextFor(f.uri));
+    if (folders.some((c) => !c.scanned)) {
+      const s = await this.scanWorkspace({});
+      if (s.cancelled) {
+        return { applied: 0, skipped: 0 };
+      }
+    }
+    const findings = this.store
+      .entries()
+      .flatMap((e) => e.findings.filter((f) => this.severityOf(f, e.uri) !== 'off'));
+    if (!findings.length) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No password mail logins to migrate.'));
+      return { applied: 0, skipped: 0 };
+    }
+    return this.applyMigration(findings, req.preview ?? true);
+  }
+
+  private async applyMigration(findings: Finding[], preview: boolean): Promise<MigrateSummary> {
+    if (!getFixPlanner()) {
+      void explainMigration(new MigrationUnavailableError().message, findings[0].code);
+      return { applied: 0, skipped: findings.length, unavailable: true };
+    }
+    let plan;
+    try {
+      plan = await planMigration({
+        findings,
+        authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
+        preview,
+      });
+    } catch (e) {
+      void vscode.window.showWarningMessage(e instanceof Error ? e.message : String(e));
+      return { applied: 0, skipped: findings.length };
+    }
+    let applied = 0;
+    if (plan.applied.length) {
+      const ok = await vscode.workspace.applyEdit(plan.edit, { isRefactoring: preview });
+      applied = ok ? plan.applied.length : 0;
+    }
+    for (const s of plan.skipped) {
+      this.log.warn(
+        `not migrated: ${vscode.workspace.asRelativePath(s.finding.span.file)}:${s.finding.span.line} ${s.finding.code}: ${s.reason}`,
+      );
+    }
+    if (applied || !plan.applied.length) {
+      this.afterMigration(plan.manualSteps, plan.unusedEnvVars, plan.skipped.length, applied);
+    }
+    return { applied, skipped: plan.skipped.length };
+  }
+
+  /** After a migration edit: logs what is left to do and says so. */
+  private afterMigration(
+    manualSteps: string[],
+    unusedEnvVars: string[],
+    skipped: number,
+    applied?: number,
+  ): void {
+    if (manualSteps.length) {
+      this.log.info(`manual steps after the migration:\n${manualSteps.map((m) => `  - ${m}`).join('\n')}`);
+    }
+    if (unusedEnvVars.length) {
+      this.log.info(
+        `password variables no longer used (remove them from your .env files and secret stores): ${unusedEnvVars.join(', ')}`,
+      );
+    }
+    const parts: string[] = [];
+    if (applied !== undefined) {
+      parts.push(vscode.l10n.t('Migrated {0} mail login(s) to OAuth2.', applied));
+    }
+    if (skipped) {
+      parts.push(vscode.l10n.t('{0} need manual changes.', skipped));
+    }
+    if (unusedEnvVars.length) {
+      parts.push(vscode.l10n.t('No longer used: {0}.', unusedEnvVars.join(', ')));
+    }
+    if (!parts.length && !manualSteps.length) {
+      return;
+    }
+    const details = vscode.l10n.t('Show Next Steps');
+    void vscode.window
+      .showInformationMessage(
+        [...parts, manualSteps.length ? vscode.l10n.t('Next: set up the app registration.') : '']
+          .join(' ')
+          .trim(),
+        details,
+      )
+      .then((c) => {
+        if (c === details) {
+          this.log.show(true);
+        }
+      });
+  }
+
+  private setupHost(): SetupHost {
+    return {
+      log: this.log,
+      visibleFindings: () => this.tree.visible().map((v) => v.finding),
+      primaryFolder: () => {
+        const f = vscode.workspace.workspaceFolders?.find((w) => w.uri.scheme === 'file');
+        return f ? this.contextFor(f.uri) : undefined;
+      },
+      openWalkthrough: (step) => this.openWalkthrough(step),
+    };
+  }
+
+  /** Opens the migration walkthrough at a step (ids of contributes.walkthroughs in package.json). */
+  openWalkthrough(step: string): void {
+    void vscode.commands.executeCommand(
+      'workbench.action.openWalkthrough',
+      { category: WALKTHROUGH, step: `${WALKTHROUGH}#${step}` },
+      false,
+    );
+  }
+
+  // --------------------------------------------------------------------------------------------- status
+
+  private updateStatus(): void {
+    const visible = this.tree.visible();
+    const count = visible.length;
+    const errors = visible.filter((v) => v.severity === 'error').length;
+    this.treeView.badge = count
+      ? { value: count, tooltip: vscode.l10n.t('{0} password mail login(s)', count) }
+      : undefined;
+    if (this.scanning) {
+      this.statusItem.text = `$(sync~spin) ${vscode.l10n.t('Mail OAuth')}`;
+      this.statusItem.tooltip = vscode.l10n.t('Scanning for password mail logins…');
+      this.statusItem.show();
+      return;
+    }
+    if (!count && !this.lastScan) {
+      this.statusItem.hide();
+      return;
+    }
+    this.statusItem.text = count ? `$(mail) ${count}` : `$(check) ${vscode.l10n.t('Mail OAuth')}`;
+    this.statusItem.tooltip = count
+      ? vscode.l10n.t(
+          '{0} password login(s) to Exchange Online / Outlook.com ({1} error(s)). Click to show them.',
+          count,
+          errors,
+        )
+      : vscode.l10n.t('No password logins to Exchange Online / Outlook.com found.');
+    this.statusItem.backgroundColor = errors
+      ? new vscode.ThemeColor('statusBarItem.warningBackground')
+      : undefined;
+    this.statusItem.show();
+  }
+
+  /** Resolves once no debounced analysis, refresh or scan is pending (tests, benchmarks). */
+  async whenIdle(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if (!this.pending.size && !this.running.size && !this.scanning && !this.refreshTimers.size) {
+        return;
+      }
+      const waits: Promise<unknown>[] = [...this.running];
+      if (this.scanning) {
+        waits.push(this.scanning.catch(() => undefined));
+      }
+      await Promise.all(waits);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  findings(uri?: vscode.Uri): Finding[] {
+    if (uri) {
+      return this.store.get(uri)?.findings ?? [];
+    }
+    return this.store.entries().flatMap((e) => e.findings);
+  }
+
+  /** The findings view as text: `SMTP AUTH (2)` → `src/a.js` → `nodemailer → smtp.office365.com · line 5`. */
+  treeSnapshot(): string[] {
+    const out: string[] = [];
+    const walk = (node: TreeNode | undefined, depth: number): void => {
+      for (const child of this.tree.getChildren(node)) {
+        const item = this.tree.getTreeItem(child);
+        const label =
+          typeof item.label === 'string'
+            ? item.label
+            : (item.label?.label ?? (item.resourceUri ? path.basename(item.resourceUri.fsPath) : ''));
+        out.push(`${'  '.repeat(depth)}${label}${item.description ? ` · ${String(item.description)}` : ''}`);
+        walk(child, depth + 1);
+      }
+    };
+    walk(undefined, 0);
+    return out;
+  }
+
+  statusText(): string | undefined {
+    return this.statusItem.text;
+  }
+
+  stats(): { coreLoadMs: number; helpUri: (code: string) => string } {
+    return { coreLoadMs: coreLoadMs(), helpUri };
+  }
+
+  dispose(): void {
+    for (const t of [...this.pending.values(), ...this.refreshTimers.values()]) {
+      clearTimeout(t);
+    }
+    this.pending.clear();
+    this.refreshTimers.clear();
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+}
+
+function emptySummary(): ScanSummary {
+  return {
+    cancelled: false,
+    findings: 0,
+    files: 0,
+    scannedFiles: 0,
+    parsedFiles: 0,
+    skipped: 0,
+    durationMs: 0,
+  };
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || /cancel/i.test(e.message));
+}

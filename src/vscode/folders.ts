@@ -1,0 +1,175 @@
+/**
+ * One warm Analyzer per workspace folder (files outside every folder get one per directory). The analyzer
+ * is created on first need: that is the moment the core (ts-morph) is loaded.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import * as vscode from 'vscode';
+import type { Analyzer } from '../core/analyzer';
+import { loadCore } from './core';
+import { analyzerKey, type FolderSettings, readSettings } from './settings';
+
+/** Folders never analysed in the editor either (the scan skips them, and build output, itself). */
+const ALWAYS_SKIPPED = /(^|[\\/])(node_modules|bower_components|\.git)([\\/]|$)/;
+
+export class FolderContext {
+  settings: FolderSettings;
+  /** Bumped whenever the analyzer is replaced; async work started under an older generation is dropped. */
+  generation = 0;
+  /** A workspace scan has filled diagnostics for the files of this folder (they are kept up to date). */
+  scanned = false;
+  private analyzer: Analyzer | undefined;
+  private loading: Promise<Analyzer> | undefined;
+  private includeIg: Ignore | undefined;
+  private excludeIg: Ignore | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly root: string,
+    readonly folder: vscode.WorkspaceFolder | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.settings = readSettings(folder?.uri ?? vscode.Uri.file(root));
+    this.compileGlobs();
+  }
+
+  get name(): string {
+    return this.folder?.name ?? path.basename(this.root);
+  }
+
+  /** The analyzer if it exists already (never creates one, never loads the core). */
+  readyAnalyzer(): Analyzer | undefined {
+    return this.analyzer;
+  }
+
+  /** The analyzer, created (core loaded, dotenv files indexed) on first call. */
+  getAnalyzer(): Promise<Analyzer> {
+    if (this.analyzer) {
+      return Promise.resolve(this.analyzer);
+    }
+    if (!this.loading) {
+      const gen = this.generation;
+      const p = this.create().then(
+        (a) => {
+          if (this.generation === gen) {
+            this.analyzer = a;
+          }
+          if (this.loading === p) {
+            this.loading = undefined;
+          }
+          return a;
+        },
+        (e: unknown) => {
+          if (this.loading === p) {
+            this.loading = undefined;
+          }
+          throw e;
+        },
+      );
+      this.loading = p;
+    }
+    return this.loading;
+  }
+
+  /**
+   * Applies new settings. Returns 'analyzer' when the analyzer had to be dropped (host list, env files...),
+   * 'files' when only the set of analysed files changed, 'publish' when only severities changed, or
+   * undefined when nothing relevant changed.
+   */
+  update(): 'analyzer' | 'files' | 'publish' | undefined {
+    const next = readSettings(this.folder?.uri ?? vscode.Uri.file(this.root));
+    const prev = this.settings;
+    this.settings = next;
+    this.compileGlobs();
+    if (analyzerKey(prev) !== analyzerKey(next)) {
+      this.reset();
+      return 'analyzer';
+    }
+    if (JSON.stringify(prev.include) !== JSON.stringify(next.include)) {
+      return 'files';
+    }
+    if (JSON.stringify(prev.severity) !== JSON.stringify(next.severity) || prev.authFlow !== next.authFlow) {
+      return 'publish';
+    }
+    return undefined;
+  }
+
+  /** Drops the analyzer; the next use creates a fresh one with the current settings. */
+  reset(): void {
+    this.generation++;
+    this.analyzer = undefined;
+    this.loading = undefined;
+  }
+
+  /** Whether a file of this folder is analysed at all (include/exclude settings, dependency folders). */
+  accepts(file: string): boolean {
+    const rel = path.relative(this.root, file).split(path.sep).join('/');
+    if (!rel || rel.startsWith('../') || path.isAbsolute(rel)) {
+      // outside the folder (a loose file's own directory is its root): only the global rules apply
+      return !ALWAYS_SKIPPED.test(file);
+    }
+    if (ALWAYS_SKIPPED.test(rel)) {
+      return false;
+    }
+    if (this.excludeIg?.ignores(rel)) {
+      return false;
+    }
+    return !this.includeIg || this.includeIg.ignores(rel);
+  }
+
+  private compileGlobs(): void {
+    this.includeIg = this.settings.include.length ? ignore().add(this.settings.include) : undefined;
+    this.excludeIg = this.settings.exclude.length ? ignore().add(this.settings.exclude) : undefined;
+  }
+
+  private async create(): Promise<Analyzer> {
+    const t0 = performance.now();
+    const core = loadCore();
+    const s = this.settings;
+    const analyzer = new core.Analyzer(this.root, {
+      extraHosts: s.extraHosts,
+      reportUnresolved: s.reportUnresolvedHosts,
+      envFiles: s.envFiles,
+      maxFileSize: s.maxFileSize,
+      exclude: s.exclude,
+    });
+    let envCount = 0;
+    for (const file of await this.findEnvFiles(analyzer)) {
+      try {
+        analyzer.env.add(file, await fs.promises.readFile(file, 'utf8'));
+        envCount++;
+      } catch (e) {
+        this.log.warn(`cannot read ${file}: ${String(e)}`);
+      }
+    }
+    this.log.info(
+      `analyzer for ${this.root} ready in ${Math.round(performance.now() - t0)} ms (${envCount} dotenv file(s))`,
+    );
+    return analyzer;
+  }
+
+  private async findEnvFiles(analyzer: Analyzer): Promise<string[]> {
+    const isEnv = (f: string): boolean => analyzer.env.isEnvFile(path.basename(f)) && this.accepts(f);
+    if (!this.folder) {
+      try {
+        return fs
+          .readdirSync(this.root)
+          .map((b) => path.join(this.root, b))
+          .filter(isEnv);
+      } catch {
+        return [];
+      }
+    }
+    const uris = await vscode.workspace.findFiles(
+      new vscode.RelativePattern(this.folder, '**/.env*'),
+      '**/{node_modules,bower_components,.git}/**',
+      5000,
+    );
+    return uris
+      .filter((u) => u.scheme === 'file')
+      .map((u) => u.fsPath)
+      .filter(isEnv)
+      .sort();
+  }
+}

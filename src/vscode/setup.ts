@@ -1,0 +1,215 @@
+/**
+ * `mailOAuth.showSetup` (the Entra / Exchange checklist and PowerShell script for the findings) and
+ * `mailOAuth.verifySetup` (sign in and open an XOAUTH2 session, step by step). Both use the core lazily and
+ * fall back to the walkthrough when the loaded core does not have them. Verification signs in and connects to
+ * Microsoft, so it needs a trusted workspace; secrets are read from the environment or asked for, never stored.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Finding, Protocol } from '../core/model';
+import { getSetupApi, getVerifyApi, type VerifyReportResult } from './core';
+import type { FolderContext } from './folders';
+
+export interface SetupHost {
+  log: vscode.LogOutputChannel;
+  /** Findings shown (severity not off). */
+  visibleFindings(): Finding[];
+  /** The first workspace folder's context (dotenv lookups), if any. */
+  primaryFolder(): FolderContext | undefined;
+  openWalkthrough(step: string): void;
+}
+
+/** Verification input given by a caller (tests, automation): skips every prompt. */
+export type VerifyArgs = Record<string, unknown> & { protocol: Protocol };
+
+const PROTOCOL_LABEL: Record<Protocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3' };
+
+/** A MAIL_OAUTH_* value: the extension host's environment, else a non-template dotenv file of the first folder. */
+async function configValue(host: SetupHost, name: string): Promise<string | undefined> {
+  const fromProcess = process.env[name];
+  if (fromProcess) {
+    return fromProcess;
+  }
+  const ctx = host.primaryFolder();
+  if (!ctx) {
+    return undefined;
+  }
+  const analyzer = await ctx.getAnalyzer();
+  const hit = analyzer.env.lookup(name, path.join(ctx.root, '__mail_oauth__.js'), ctx.root);
+  return hit && !hit.template && hit.value ? hit.value : undefined;
+}
+
+export async function showSetup(host: SetupHost): Promise<string | undefined> {
+  const api = getSetupApi();
+  if (!api) {
+    host.openWalkthrough('register');
+    return undefined;
+  }
+  const findings = host
+    .visibleFindings()
+    .map((f) => ({ protocol: f.protocol, host: f.host, hostKind: f.hostKind }));
+  const markdown = api.setupMarkdown(
+    api.setupScript({
+      findings,
+      tenantId: await configValue(host, 'MAIL_OAUTH_TENANT_ID'),
+      clientId: await configValue(host, 'MAIL_OAUTH_CLIENT_ID'),
+    }),
+  );
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return markdown;
+}
+
+export async function verifySetup(
+  host: SetupHost,
+  args?: VerifyArgs,
+): Promise<VerifyReportResult | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('Verifying the setup signs in and connects to Microsoft: trust this workspace first.'),
+    );
+    return undefined;
+  }
+  const api = getVerifyApi();
+  if (!api) {
+    const open = vscode.l10n.t('Open Walkthrough');
+    void vscode.window
+      .showInformationMessage(
+        vscode.l10n.t(
+          'Setup verification: coming soon. Until then, follow the steps of the migration walkthrough.',
+        ),
+        open,
+      )
+      .then((c) => {
+        if (c === open) {
+          host.openWalkthrough('verify');
+        }
+      });
+    return undefined;
+  }
+  const input = args ?? (await askVerifyInput(host));
+  if (!input) {
+    return undefined;
+  }
+  const titles = api.STEP_TITLES ?? {};
+  const report = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Verifying the OAuth2 setup'),
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await api.verify(input, {
+          signal: abort.signal,
+          onProgress: (step) => progress.report({ message: titles[step] ?? step }),
+          deviceCodeCallback: (info) => {
+            const open = vscode.l10n.t('Copy Code and Open Browser');
+            void vscode.window.showInformationMessage(info.message, open).then(async (c) => {
+              if (c === open) {
+                await vscode.env.clipboard.writeText(info.userCode);
+                await vscode.env.openExternal(vscode.Uri.parse(info.verificationUri));
+              }
+            });
+          },
+        });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  // The core's report never contains a secret, a token or a SASL string.
+  const text =
+    api.formatReportText?.(report, { color: false }) ??
+    report.steps
+      .map(
+        (s) =>
+          `${s.ok ? 'ok  ' : 'FAIL'} ${titles[s.name] ?? s.name}: ${s.detail}${s.remedy ? `\n     → ${s.remedy}` : ''}`,
+      )
+      .join('\n');
+  host.log.info(`setup verification (${PROTOCOL_LABEL[input.protocol]}):\n${text}`);
+  const show = vscode.l10n.t('Show Report');
+  const failed = report.steps.find((s) => !s.ok);
+  const message = report.ok
+    ? vscode.l10n.t(
+        'OAuth2 setup verified for {0}: token, permissions and XOAUTH2 login are fine.',
+        PROTOCOL_LABEL[input.protocol],
+      )
+    : vscode.l10n.t(
+        'OAuth2 setup check failed at "{0}": {1}',
+        titles[failed?.name ?? ''] ?? failed?.name ?? '?',
+        failed?.remedy ?? failed?.detail ?? '',
+      );
+  const shown = report.ok
+    ? vscode.window.showInformationMessage(message, show)
+    : vscode.window.showWarningMessage(message, show);
+  void shown.then((c) => {
+    if (c === show) {
+      host.log.show(true);
+    }
+  });
+  return report;
+}
+
+async function askVerifyInput(host: SetupHost): Promise<VerifyArgs | undefined> {
+  const seen = [...new Set(host.visibleFindings().map((f) => f.protocol))];
+  const order: Protocol[] = [
+    ...seen,
+    ...(['smtp', 'imap', 'pop3'] as Protocol[]).filter((p) => !seen.includes(p)),
+  ];
+  const pick = await vscode.window.showQuickPick(
+    order.map((p) => ({
+      label: PROTOCOL_LABEL[p],
+      description: seen.includes(p) ? vscode.l10n.t('used in this workspace') : undefined,
+      protocol: p,
+    })),
+    { title: vscode.l10n.t('Verify the OAuth2 setup: protocol'), ignoreFocusOut: true },
+  );
+  if (!pick) {
+    return undefined;
+  }
+  const user = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Verify the OAuth2 setup: mailbox'),
+    prompt: vscode.l10n.t('The mailbox the app logs in to (the XOAUTH2 user).'),
+    placeHolder: 'mailbox@contoso.com',
+    ignoreFocusOut: true,
+    validateInput: (v) =>
+      /^[^@\s]+@[^@\s]+$/.test(v.trim()) ? undefined : vscode.l10n.t('An e-mail address'),
+  });
+  if (!user) {
+    return undefined;
+  }
+  const env = async (n: string): Promise<string | undefined> => configValue(host, n);
+  const input: VerifyArgs = { protocol: pick.protocol, user: user.trim() };
+  const tenantId = await env('MAIL_OAUTH_TENANT_ID');
+  const clientId = await env('MAIL_OAUTH_CLIENT_ID');
+  const flow = await env('MAIL_OAUTH_FLOW');
+  const authority = await env('MAIL_OAUTH_AUTHORITY');
+  const certPath = await env('MAIL_OAUTH_CERTIFICATE_PATH');
+  const thumbprint = await env('MAIL_OAUTH_CERTIFICATE_THUMBPRINT');
+  let secret = await env('MAIL_OAUTH_CLIENT_SECRET');
+  Object.assign(input, {
+    tenantId,
+    clientId,
+    authority,
+    flow: flow === 'app' || flow === 'delegated' ? flow : undefined,
+  });
+  if (certPath && thumbprint) {
+    input.certificate = { path: certPath, thumbprint };
+  } else if (!secret && flow !== 'delegated') {
+    secret = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Verify the OAuth2 setup: client secret'),
+      prompt: vscode.l10n.t(
+        'MAIL_OAUTH_CLIENT_SECRET is not set. Enter the secret value for this check only (it is not stored), or press Escape.',
+      ),
+      password: true,
+      ignoreFocusOut: true,
+    });
+  }
+  if (secret) {
+    input.clientSecret = secret;
+  }
+  return input;
+}
