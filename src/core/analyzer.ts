@@ -233,7 +233,10 @@ export class Analyzer {
         if (cached && cached.text === text) {
           return cached;
         }
-        const sf = ts.createSourceFile(file, text, languageVersion, true, scriptKind(file));
+        // An edited file is re-parsed incrementally: unchanged subtrees are reused (editor typing).
+        const sf = cached
+          ? ts.updateSourceFile(cached, text, changeRange(cached.text, text))
+          : ts.createSourceFile(file, text, languageVersion, true, scriptKind(file));
         this.parsed.set(file, sf);
         return sf;
       },
@@ -364,6 +367,22 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   maxNodeModuleJsDepth: 0,
 };
 
+/** The span that differs between two texts, as TypeScript's incremental parser wants it. */
+function changeRange(before: string, after: string): ts.TextChangeRange {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) {
+    start++;
+  }
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
+    endBefore--;
+    endAfter--;
+  }
+  return ts.createTextChangeRange(ts.createTextSpan(start, endBefore - start), endAfter - start);
+}
+
 function isLocalModule(file: string): boolean {
   return !file.includes(`${path.sep}node_modules${path.sep}`);
 }
@@ -437,8 +456,13 @@ export function analyzeSourceFile(
     options: { extraHosts, reportUnresolved, now },
     report: (f) => findings.push(f),
   };
+  const roots = moduleBoundNames(sf);
   const visit = (node: ts.Node): void => {
-    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.expression.kind !== ts.SyntaxKind.ImportKeyword) {
+    if (
+      (ts.isCallExpression(node) || ts.isNewExpression(node)) &&
+      node.expression.kind !== ts.SyntaxKind.ImportKeyword &&
+      mayReachPackage(node.expression, roots)
+    ) {
       try {
         inspect(node, ctx);
       } catch {
@@ -449,6 +473,92 @@ export function analyzeSourceFile(
   };
   visit(sf);
   return findings;
+}
+
+/**
+ * Names in a file that can hold a reference into a package: imports (of packages and of local
+ * modules, which may re-export one), bindings initialised with `require()`/`import()`, and aliases
+ * of those. A callee whose root is none of these (a parameter, `Math`, a local helper) cannot reach
+ * a watched package, so the checker is not even asked about it.
+ */
+function moduleBoundNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const aliases: [ts.BindingName, ts.Expression][] = [];
+  const bind = (n: ts.BindingName): void => {
+    if (ts.isIdentifier(n)) {
+      names.add(n.text);
+    } else {
+      n.elements.forEach((e) => !ts.isOmittedExpression(e) && bind(e.name));
+    }
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && node.importClause) {
+      const c = node.importClause;
+      if (c.name) {
+        names.add(c.name.text);
+      }
+      const nb = c.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) {
+        names.add(nb.name.text);
+      } else if (nb) {
+        nb.elements.forEach((e) => names.add(e.name.text));
+      }
+      return;
+    }
+    if (ts.isImportEqualsDeclaration(node)) {
+      names.add(node.name.text);
+      return;
+    }
+    if (ts.isVariableDeclaration(node) && node.initializer) {
+      const init = node.initializer.getText(sf);
+      if (/\brequire\s*\(|\bimport\s*\(/.test(init)) {
+        bind(node.name);
+      } else {
+        aliases.push([node.name, node.initializer]);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  // `const mailer = nodemailer`, `const { createTransport } = lib.mail`: aliases of bound names.
+  for (let changed = true, rounds = 0; changed && rounds < 4; rounds++) {
+    changed = false;
+    for (const [name, init] of aliases) {
+      const root = rootIdentifier(init);
+      if (root && names.has(root) && !(ts.isIdentifier(name) && names.has(name.text))) {
+        bind(name);
+        changed = true;
+      }
+    }
+  }
+  return names;
+}
+
+function rootIdentifier(expr: ts.Expression): string | undefined {
+  let e: ts.Expression = expr;
+  for (;;) {
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e)) {
+      e = e.expression;
+    } else if (ts.isCallExpression(e)) {
+      e = e.expression;
+    } else {
+      break;
+    }
+  }
+  return ts.isIdentifier(e) ? e.text : undefined;
+}
+
+/** Cheap syntactic gate before any checker work (see moduleBoundNames). */
+function mayReachPackage(callee: ts.Expression, roots: Set<string>): boolean {
+  let e: ts.Expression = callee;
+  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e)) {
+    e = e.expression;
+  }
+  if (ts.isCallExpression(e)) {
+    // `require('x').y()`, `getMailer().createTransport()`, `(await import('x')).y()`
+    return true;
+  }
+  return ts.isIdentifier(e) && roots.has(e.text);
 }
 
 /** Callees that can never reach a package: `this.x()`, `super()`, calls on literals. */
