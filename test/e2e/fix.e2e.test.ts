@@ -268,6 +268,14 @@ describe('rewritten code logs in to the test bed (e2e)', function () {
       assert.ok((JSON.parse(r.out) as string[]).includes(`${subject} #1`), r.out);
     });
 
+    it('imap-simple with module-level options: connect() wraps them with a fresh xoauth2', async () => {
+      const dir = await fixed('imap-simple-module-config');
+      assert.match(fs.readFileSync(path.join(dir, 'search.js'), 'utf8'), /imaps\.connect\(await withImapXOAuth2\(config, 'outlook\.office365\.com'\)\)/);
+      const r = run(dir, 'search.js', []);
+      assert.equal(r.code, 0, r.err);
+      assert.ok((JSON.parse(r.out) as string[]).includes(`${subject} #1`), r.out);
+    });
+
     it('mail-listener2 (CommonJS) connects with xoauth2', async () => {
       const dir = await fixed('mail-listener-cjs');
       const r = run(dir, 'listen.js', []);

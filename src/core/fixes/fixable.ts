@@ -84,9 +84,18 @@ export function fixBlocker(library: LibraryId, site: ts.Node, passwordNode: ts.N
       const p = passwordProp(passwordNode, ['pass']);
       return p ? canAwait(p) : NOT_INLINE;
     }
+    case 'imap-simple': {
+      const p = passwordProp(passwordNode, ['password']);
+      if (!p) {
+        return NOT_INLINE;
+      }
+      // Either the options can take an awaited token, or the connect() call can wrap them.
+      return canAwait(p) === undefined || (ts.isCallExpression(site) && site.arguments.length === 1 && canAwait(site) === undefined)
+        ? undefined
+        : canAwait(p);
+    }
     case 'emailjs':
     case 'imap':
-    case 'imap-simple':
     case 'mail-listener':
     case 'mail-notifier': {
       const p = passwordProp(passwordNode, ['password']);

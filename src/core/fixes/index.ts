@@ -214,8 +214,26 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
       passState.imports.add('getMailAccessToken');
       return [passState];
     }
+    case 'imap-simple': {
+      const { obj } = passwordProperty(passNode, ['password']);
+      if (!canAwaitAt(obj, passState) && Node.isCallExpression(call) && call.getArguments().length === 1) {
+        // Options built where no token can be awaited (module level), connect() called where one
+        // can: the password goes, and the call adds a fresh xoauth2 string on every connect.
+        requireAsync(call, main);
+        userExpression(obj, ['user'], finding);
+        replaceProps(obj, ['password'], []);
+        const arg = call.getArguments()[0];
+        arg.replaceWithText(`await withImapXOAuth2(${arg.getText()}${finding.host ? `, ${main.quote}${finding.host}${main.quote}` : ''})`);
+        main.imports.add('withImapXOAuth2');
+        return [passState, main];
+      }
+      requireAsync(obj, passState);
+      const user = userExpression(obj, ['user', 'username'], finding);
+      replaceProps(obj, ['password'], [`xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`]);
+      passState.imports.add('imapXOAuth2');
+      return [passState];
+    }
     case 'imap':
-    case 'imap-simple':
     case 'mail-listener':
     case 'mail-notifier': {
       const { obj } = passwordProperty(passNode, ['password']);
@@ -335,6 +353,15 @@ function passwordProperty(node: Node | undefined, names: string[]): { obj: Objec
     throw new NotFixable('the password is not in an object literal');
   }
   return { obj, prop: n };
+}
+
+function canAwaitAt(node: Node, st: FileState): boolean {
+  try {
+    requireAsync(node, st);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `await` needs an async function, or the top level of an ES module. */

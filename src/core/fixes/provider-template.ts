@@ -279,6 +279,18 @@ export async function imapXOAuth2(user: string, host?: string): Promise<string> 
 }
 
 /**
+ * imap-simple options with a fresh \`xoauth2\` string instead of a password:
+ * \`imaps.connect(await withImapXOAuth2(config))\`.
+ */
+export async function withImapXOAuth2<T extends { imap: { user?: string; password?: string; xoauth2?: string } }>(
+  options: T,
+  host?: string,
+): Promise<T> {
+  const { password: _password, ...imap } = options.imap;
+  return { ...options, imap: { ...imap, xoauth2: await imapXOAuth2(imap.user ?? '', host) } };
+}
+
+/**
  * node-pop3 speaks only USER/PASS: authenticate with AUTH XOAUTH2 through command(), then NOOP so a
  * rejected token fails here (the server's "+ <error>" continuation would otherwise look like success).
  */
