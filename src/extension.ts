@@ -34,7 +34,7 @@ let controller: Controller | undefined;
 
 export function activate(context: vscode.ExtensionContext): MailOAuthApi {
   const t0 = performance.now();
-  const c = new Controller();
+  const c = new Controller(context.secrets);
   controller = c;
   context.subscriptions.push(c);
   c.start();

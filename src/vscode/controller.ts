@@ -19,7 +19,7 @@ import { FolderContext } from './folders';
 import { MigrationUnavailableError, planMigration } from './migrate';
 import { LANGUAGES, mayMentionMailPackage } from './prefilter';
 import { SECTION } from './settings';
-import { type SetupHost, type VerifyArgs, showSetup, verifySetup } from './setup';
+import { type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
 import { FindingStore } from './store';
 import { FindingsTreeProvider, type TreeNode } from './tree';
 
@@ -79,7 +79,7 @@ export class Controller implements vscode.Disposable {
   private rescanQueued = new Set<FolderContext>();
   private lastScan: ScanSummary | undefined;
 
-  constructor() {
+  constructor(private readonly secrets?: vscode.SecretStorage) {
     this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
     this.collection = vscode.languages.createDiagnosticCollection('mail-oauth');
     this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri));
@@ -142,6 +142,7 @@ export class Controller implements vscode.Disposable {
         (steps: string[], unused: string[], skipped: number) => this.afterMigration(steps, unused, skipped),
       ),
       vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
+      vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () => forgetClientSecret(this.setupHost())),
       vscode.commands.registerCommand('mailOAuth.verifySetup', (args?: VerifyArgs) =>
         verifySetup(
           this.setupHost(),
@@ -871,6 +872,7 @@ export class Controller implements vscode.Disposable {
   private setupHost(): SetupHost {
     return {
       log: this.log,
+      secrets: this.secrets,
       visibleFindings: () => this.tree.visible().map((v) => v.finding),
       primaryFolder: () => {
         const f = vscode.workspace.workspaceFolders?.find((w) => w.uri.scheme === 'file');

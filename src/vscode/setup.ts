@@ -2,7 +2,8 @@
  * `mailOAuth.showSetup` (the Entra / Exchange checklist and PowerShell script for the findings) and
  * `mailOAuth.verifySetup` (sign in and open an XOAUTH2 session, step by step). Both use the core lazily and
  * fall back to the walkthrough when the loaded core does not have them. Verification signs in and connects to
- * Microsoft, so it needs a trusted workspace; secrets are read from the environment or asked for, never stored.
+ * Microsoft, so it needs a trusted workspace. The client secret lives in VS Code's SecretStorage (asked for once,
+ * never written to a file, never logged); the extension host's MAIL_OAUTH_CLIENT_SECRET is used when set.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,6 +13,8 @@ import type { FolderContext } from './folders';
 
 export interface SetupHost {
   log: vscode.LogOutputChannel;
+  /** Where the client secret is kept between verifications (the OS keychain behind VS Code). */
+  secrets?: vscode.SecretStorage;
   /** Findings shown (severity not off). */
   visibleFindings(): Finding[];
   /** The first workspace folder's context (dotenv lookups), if any. */
@@ -21,6 +24,18 @@ export interface SetupHost {
 
 /** Verification input given by a caller (tests, automation): skips every prompt. */
 export type VerifyArgs = Record<string, unknown> & { protocol: Protocol };
+
+/** One stored secret per app registration (client id). */
+function secretKeyFor(clientId: string | undefined): string {
+  return `mailOAuth.clientSecret:${clientId ?? 'default'}`;
+}
+
+/** `mailOAuth.forgetClientSecret`: removes the secret stored for the configured app registration. */
+export async function forgetClientSecret(host: SetupHost): Promise<void> {
+  const clientId = await configValue(host, 'MAIL_OAUTH_CLIENT_ID');
+  await host.secrets?.delete(secretKeyFor(clientId));
+  void vscode.window.showInformationMessage(vscode.l10n.t('The stored client secret was removed.'));
+}
 
 const PROTOCOL_LABEL: Record<Protocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3' };
 
@@ -189,7 +204,8 @@ async function askVerifyInput(host: SetupHost): Promise<VerifyArgs | undefined> 
   const authority = await env('MAIL_OAUTH_AUTHORITY');
   const certPath = await env('MAIL_OAUTH_CERTIFICATE_PATH');
   const thumbprint = await env('MAIL_OAUTH_CERTIFICATE_THUMBPRINT');
-  let secret = await env('MAIL_OAUTH_CLIENT_SECRET');
+  const secretKey = secretKeyFor(clientId);
+  let secret = process.env.MAIL_OAUTH_CLIENT_SECRET || (await host.secrets?.get(secretKey));
   Object.assign(input, {
     tenantId,
     clientId,
@@ -202,11 +218,14 @@ async function askVerifyInput(host: SetupHost): Promise<VerifyArgs | undefined> 
     secret = await vscode.window.showInputBox({
       title: vscode.l10n.t('Verify the OAuth2 setup: client secret'),
       prompt: vscode.l10n.t(
-        'MAIL_OAUTH_CLIENT_SECRET is not set. Enter the secret value for this check only (it is not stored), or press Escape.',
+        'Enter the client secret VALUE. It is kept in the VS Code Secret Storage, never in a file (Mail OAuth: Forget Stored Client Secret removes it).',
       ),
       password: true,
       ignoreFocusOut: true,
     });
+    if (secret && host.secrets) {
+      await host.secrets.store(secretKey, secret);
+    }
   }
   if (secret) {
     input.clientSecret = secret;
