@@ -791,7 +791,29 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t('No password mail logins to migrate.'));
       return { applied: 0, skipped: 0 };
     }
-    return this.applyMigration(findings, req.preview ?? true);
+    let preview = req.preview;
+    if (preview === undefined) {
+      // VS Code's refactor preview starts every entry unticked; let the user choose.
+      const apply = vscode.l10n.t('Apply');
+      const review = vscode.l10n.t('Review in Preview');
+      const files = new Set(findings.map((f) => f.span.file)).size;
+      const pick = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Migrate {0} password mail login(s) in {1} file(s) to OAuth2 (XOAUTH2)?', findings.length, files),
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'Apply changes the files now (Undo reverts them). Review in Preview opens the refactor preview: tick the files to change, then Apply.',
+          ),
+        },
+        apply,
+        review,
+      );
+      if (!pick) {
+        return { applied: 0, skipped: 0 };
+      }
+      preview = pick === review;
+    }
+    return this.applyMigration(findings, preview);
   }
 
   private async applyMigration(findings: Finding[], preview: boolean): Promise<MigrateSummary> {

@@ -12,7 +12,8 @@
 // The opened folder is a temp copy of test/integration/workspace plus a few demo files written below.
 // Needs the VS Code host: bash .ci/install-vscode-host.sh (see run-vscode-tests.cjs for CODE_SERVER_NODE,
 // CODE_SERVER_DIR, VSCODE_HOST_DIR, CHROMIUM). Exit code 0 = all screenshots written, 1 = a step failed
-// (a debug screenshot of the failing state is left in the kept temp dir), 3 = host not installed.
+// (a debug screenshot of the failing state is left in the kept temp dir), 2 = harness error, 3 = host not
+// installed. The server runs in its own process group and is killed (with its children) on exit.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -382,9 +383,10 @@ async function main() {
 
     if (only.includes('problem')) {
       step = 'problem';
+      log('problem: hover and Problems panel on src/notify.js');
       await ui.openFile('src/notify.js');
       await ui.waitForSquiggle();
-      await ui.togglePanel('workbench.actions.view.problems');
+      await ui.command('View: Focus Problems'); // the finding with its related information
       await ui.goTo(CALL.line, CALL.column);
       await ui.hover();
       await shoot('problem');
@@ -392,6 +394,7 @@ async function main() {
     }
     if (only.includes('quickfix')) {
       step = 'quickfix';
+      log('quickfix: Ctrl+. on the finding');
       await ui.openFile('src/notify.js');
       await ui.waitForSquiggle();
       await ui.closePanel();
@@ -402,6 +405,7 @@ async function main() {
     }
     if (only.includes('preview')) {
       step = 'preview';
+      log('preview: scan, findings view, Migrate All (Preview)');
       await ui.command('Mail OAuth: Scan Workspace for Password Mail Logins');
       await ui.waitForScanCount();
       await ui.command('Notifications: Clear All Notifications');
@@ -409,13 +413,20 @@ async function main() {
       await ui.command('Mail OAuth: Show Mail Login Findings');
       await ui.debug('findings');
       await ui.command('Mail OAuth: Migrate All Mail Logins in the Workspace to OAuth2 (Preview)');
+      // the extension asks first: apply at once, or review in the refactor preview
+      await ui.page.getByRole('button', { name: 'Review in Preview' }).click();
       await ui.waitForRefactorPreview();
       await ui.debug('refactor');
+      // VS Code starts edits whose metadata says needsConfirmation unchecked (nothing in the diff, nothing
+      // applied): tick them, as the user would have to
       const ticked = await ui.checkAllRefactorEdits();
       if (ticked) {
-        log(`refactor preview: ticked ${ticked} unchecked file(s) (edits with needsConfirmation start unchecked)`);
+        log(
+          `  ticked ${ticked} unchecked file(s) of the refactor preview (needsConfirmation edits start unchecked)`,
+        );
       }
       await ui.openRefactorPreviewDiff('notify.js');
+      await ui.scrollPanelListToTop();
       await ui.page.mouse.move(20, 500); // nothing hovered
       await sleep(500);
       await shoot('preview');
@@ -423,6 +434,7 @@ async function main() {
     }
     if (only.includes('walkthrough')) {
       step = 'walkthrough';
+      log('walkthrough');
       await ui.command('Close Primary Side Bar'); // the wide layout, with the step's markdown
       await ui.command('Welcome: Open Walkthrough...');
       await ui.pick('Move Node.js mail code off passwords');
@@ -525,20 +537,15 @@ class Ui {
     await this.kb.press('Enter');
     await this.page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor({ timeout: 15000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
-    await this.focusEditor();
-  }
-
-  async focusEditor() {
-    await this.page.evaluate(() => {
-      /* nothing: the keyboard focus follows the opened editor */
-    });
     await sleep(200);
   }
 
   /** The extension's diagnostics are drawn (squiggles in the active editor). */
   async waitForSquiggle() {
     await this.page
-      .locator('.editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-error')
+      .locator(
+        '.editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-error',
+      )
       .first()
       .waitFor({ state: 'attached', timeout: 60000 });
     await sleep(500);
@@ -575,13 +582,10 @@ class Ui {
     await sleep(300);
   }
 
-  async togglePanel(viewCommand) {
-    await this.command(viewCommand === 'workbench.actions.view.problems' ? 'View: Focus Problems' : viewCommand);
-    await sleep(500);
-  }
-
   async closePanel() {
-    await this.command('View: Hide Panel');
+    if (await this.page.locator('.part.panel').isVisible()) {
+      await this.command('View: Hide Panel');
+    }
   }
 
   /** The extension's status bar item ($(mail) <count>) shows the scan result: the count, stable for 2s. */
@@ -604,10 +608,12 @@ class Ui {
     throw new Error(`no stable finding count in the status bar (last: "${last}")`);
   }
 
+  /** The refactor preview is open in the panel (its Apply button). */
   async waitForRefactorPreview() {
-    await this.page.locator('.refactor-preview, .bulk-edit-panel, [id="refactorPreview"]').first().waitFor({
-      timeout: 60000,
-    });
+    await this.page
+      .locator('.part.panel .monaco-button', { hasText: 'Apply' })
+      .first()
+      .waitFor({ timeout: 60000 });
     await sleep(1000);
   }
 
@@ -667,6 +673,22 @@ class Ui {
     return ticked;
   }
 
+  /** Scrolls the (virtual) list of the panel back to its first row. */
+  async scrollPanelListToTop() {
+    const list = this.page.locator('.part.panel .monaco-list:visible').first();
+    const box = await list.boundingBox();
+    const first = list.locator('.monaco-list-row[data-index="0"]');
+    for (let i = 0; i < 40; i++) {
+      const b = (await first.count()) ? await first.boundingBox() : undefined;
+      if (b && b.y >= box.y - 1) {
+        break;
+      }
+      await this.page.mouse.move(box.x + box.width / 2, box.y + 20);
+      await this.page.mouse.wheel(0, -200);
+      await sleep(150);
+    }
+  }
+
   /** Clicks a file of the refactor preview, which opens its diff in the editor area. */
   async openRefactorPreviewDiff(base) {
     const list = this.page.locator('.part.panel .monaco-list').first();
@@ -681,11 +703,11 @@ class Ui {
     await this.page.locator('.editor-instance .monaco-diff-editor').first().waitFor({ timeout: 20000 });
     // the diff is computed asynchronously: wait for its inserted lines
     await this.page
-      .locator('.editor-instance .monaco-diff-editor .line-insert, .editor-instance .monaco-diff-editor .char-insert')
+      .locator(
+        '.editor-instance .monaco-diff-editor .line-insert, .editor-instance .monaco-diff-editor .char-insert',
+      )
       .first()
       .waitFor({ state: 'attached', timeout: 20000 });
-    await list.hover();
-    await this.page.mouse.wheel(0, -10000); // back to the top of the file list
     await sleep(1500);
   }
 

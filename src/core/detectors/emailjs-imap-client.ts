@@ -4,7 +4,7 @@
  * ❌ new ImapClient('outlook.office365.com', 993, { auth: { user, pass } })
  * ✅ new ImapClient('outlook.office365.com', 993, { auth: { user, xoauth2: accessToken } })
  */
-import { isSet, prop, propNode, reportConnection } from './shared';
+import { isPassword, isSet, prop, propNode, reportConnection } from './shared';
 import type { Detector } from './types';
 
 export const emailjsImapClientPasswordAuth: Detector = {
@@ -28,7 +28,7 @@ export const emailjsImapClientPasswordAuth: Detector = {
       passwordNode: propNode(auth, 'pass'),
       authNode: propNode(opts, 'auth'),
       configNode: opts.kind === 'object' ? opts.node : undefined,
-      passwordAuth: isSet(pass),
+      passwordAuth: isPassword(pass),
       oauth: isSet(prop(ctx, auth, 'xoauth2')),
     });
   },

@@ -4,7 +4,7 @@
  * ❌ new ImapFlow({ host: 'outlook.office365.com', auth: { user, pass } })
  * ✅ new ImapFlow({ host: 'outlook.office365.com', auth: { user, accessToken } })
  */
-import { isSet, prop, propNode, reportConnection } from './shared';
+import { isPassword, isSet, prop, propNode, reportConnection } from './shared';
 import type { Detector } from './types';
 
 export const imapflowPasswordAuth: Detector = {
@@ -28,7 +28,7 @@ export const imapflowPasswordAuth: Detector = {
       passwordNode: propNode(auth, 'pass'),
       authNode: propNode(opts, 'auth'),
       configNode: opts.node,
-      passwordAuth: isSet(pass),
+      passwordAuth: isPassword(pass),
       oauth: isSet(prop(ctx, auth, 'accessToken')),
     });
   },

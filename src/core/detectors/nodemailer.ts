@@ -9,7 +9,7 @@
 import { ts } from 'ts-morph';
 import { lookupNodemailerService } from '../hosts';
 import { HOLE } from '../resolve';
-import { isSet, prop, propNode, reportConnection, str, type ConnectionFacts } from './shared';
+import { isPassword, isSet, prop, propNode, reportConnection, str, type ConnectionFacts } from './shared';
 import type { CallSite, Detector, DetectorContext, Val } from './types';
 
 /** Reads nodemailer SMTP options exactly as SMTPTransport does: options, then URL data, then well-known service. */
@@ -78,7 +78,7 @@ export function nodemailerFacts(ctx: DetectorContext, opts: Val): ConnectionFact
       facts.oauth = type === 'OAUTH2' || isSet(prop(ctx, auth, 'accessToken'));
       const pass = prop(ctx, auth, 'pass');
       facts.user = prop(ctx, auth, 'user') ?? facts.user;
-      if (isSet(pass) || type === 'LOGIN' || type === 'PLAIN') {
+      if (isPassword(pass) || type === 'LOGIN' || type === 'PLAIN') {
         facts.passwordAuth = true;
         facts.password = pass;
         facts.passwordNode = propNode(auth, 'pass') ?? propNode(opts, 'auth');

@@ -46,6 +46,15 @@ export function isSet(v: Val | undefined): boolean {
   return v !== undefined && !(v.kind === 'value' && v.value == null);
 }
 
+/**
+ * A password that can log in: set, and not a literal empty string. (`process.env.P ?? ''` still
+ * counts: the empty string there is only the fallback of a real password.) Fixed TypeScript keeps
+ * `password: ''` where the library's typings require the key.
+ */
+export function isPassword(v: Val | undefined): boolean {
+  return isSet(v) && !(v?.kind === 'value' && v.value === '' && !v.env);
+}
+
 export function str(v: Val | undefined): string | undefined {
   return v && v.kind === 'value' && typeof v.value === 'string' ? v.value : undefined;
 }
@@ -254,7 +263,7 @@ export function flatFacts(
     password: password.v,
     passwordNode: password.name ? propNode(opts, password.name) : undefined,
     configNode: opts.kind === 'object' ? opts.node : undefined,
-    passwordAuth: isSet(password.v),
+    passwordAuth: isPassword(password.v),
     oauth,
   };
 }

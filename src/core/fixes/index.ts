@@ -239,7 +239,10 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
       const { obj } = passwordProperty(passNode, ['password']);
       requireAsync(obj, passState);
       const user = userExpression(obj, ['user', 'username'], finding);
-      replaceProps(obj, ['password'], [`xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`]);
+      replaceProps(obj, ['password'], [
+        ...typedPasswordKey(passState),
+        `xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`,
+      ]);
       passState.imports.add('imapXOAuth2');
       return [passState];
     }
@@ -268,7 +271,7 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
       }
       requireAsync(stmt, main);
       const user = userExpression(obj, ['user'], finding);
-      replaceProps(obj, ['password'], []);
+      replaceProps(obj, ['password'], typedPasswordKey(main));
       const container = stmt.getParent();
       if (!Node.isBlock(container) && !Node.isSourceFile(container)) {
         throw new NotFixable('the node-pop3 client is not declared in a block');
@@ -353,6 +356,14 @@ function passwordProperty(node: Node | undefined, names: string[]): { obj: Objec
     throw new NotFixable('the password is not in an object literal');
   }
   return { obj, prop: n };
+}
+
+/**
+ * In TypeScript the libraries' typings (@types/imap, node-pop3) require a `password` key even for
+ * XOAUTH2: keep it, empty. JavaScript drops it.
+ */
+function typedPasswordKey(st: FileState): string[] {
+  return /\.(ts|tsx|mts|cts)$/.test(st.file) ? [`password: ${st.quote}${st.quote}`] : [];
 }
 
 function canAwaitAt(node: Node, st: FileState): boolean {

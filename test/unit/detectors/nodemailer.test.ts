@@ -104,6 +104,7 @@ run('nodemailer-password-auth', {
     { code: `import { mailer } from './lib/mailer';\nmailer.createTransport({ host: 'smtp.office365.com', ${AUTH} });`, files: { 'lib/mailer.ts': `import * as nodemailer from 'nodemailer';\nexport const mailer = nodemailer;` }, name: 'library re-exported by a wrapper module', errors: [{}] },
     { code: `import { createTransport } from './lib/mail';\ncreateTransport({ host: 'smtp.office365.com', ${AUTH} });`, files: { 'lib/mail.ts': `export { createTransport } from 'nodemailer';` }, errors: [{}] },
     { code: `import { makeOptions } from './factory';\nimport nodemailer from 'nodemailer';\nnodemailer.createTransport(makeOptions());`, files: { 'factory.ts': `export const makeOptions = () => ({ host: 'smtp.office365.com', ${AUTH} });` }, errors: [{}] },
+    { code: `import nodemailer from 'nodemailer';\nnodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: process.env.SMTP_PASS ?? '' } });`, name: "an env password with a '' fallback is still a password", errors: [{}] },
     // severity after the deadline
     { code: `import nodemailer from 'nodemailer';\nnodemailer.createTransport({ host: 'smtp.office365.com', ${AUTH} });`, options: { now: () => new Date('2027-01-02') }, name: 'SMTP to Exchange Online is an error in 2027', errors: [{ severity: 'error' }] },
     // two configs in one file

@@ -68,3 +68,41 @@ describe('fix fixtures (library × module style)', () => {
     }
   }
 });
+
+describe('fixed TypeScript type-checks against the libraries’ real typings', function () {
+  this.timeout(120_000);
+  // Libraries that ship (or have installed) type definitions; the others would only test `any`.
+  const TYPED = ['nodemailer', 'emailjs', 'imapflow', 'imap', 'node-pop3'];
+
+  it(`tsc --strict accepts the rewritten ${TYPED.join(', ')} code and the generated provider`, () => {
+    const REPO = path.resolve(__dirname, '../../..');
+    const work = fs.mkdtempSync(path.join(REPO, '.test-tmp', 'tscheck-'));
+    for (const lib of TYPED) {
+      const input = fs.readFileSync(path.join(DIR, lib, 'ts', 'input.ts'), 'utf8');
+      const root = path.join(work, lib);
+      const main = path.join(root, 'src', 'mail.ts');
+      const files = new Map<string, string>([
+        [main, input],
+        [path.join(root, 'package.json'), '{ "name": "x", "version": "1.0.0" }\n'],
+      ]);
+      const analyzer = new Analyzer(root, { now: NOW });
+      analyzer.setSource(main, input);
+      const plan = planFixes(analyzer.analyzeFile(main), { readFile: (f) => files.get(f) });
+      for (const [file, { after }] of resultTexts(plan.edits, (f) => files.get(f))) {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, after);
+      }
+    }
+    fs.writeFileSync(
+      path.join(work, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'preserve', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(REPO, 'node_modules/@types')] },
+        include: ['**/*.ts'],
+      }),
+    );
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', work], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+});
