@@ -141,6 +141,17 @@ export class Analyzer {
     return { findings: sortFindings(findings), skipped };
   }
 
+  /**
+   * Adds a file and parses it now, ahead of the program (the CLI worker does this while the main
+   * thread is still reading the workspace; the program then reuses the parse).
+   */
+  preparse(file: string, text: string): void {
+    this.setSource(file, text);
+    if (this.parsed.get(file)?.text !== text) {
+      this.parsed.set(file, ts.createSourceFile(file, text, COMPILER_OPTIONS.target ?? ts.ScriptTarget.ES2022, true, scriptKind(file)));
+    }
+  }
+
   /** Adds or replaces a file's text (an open editor's unsaved content, say). */
   setSource(file: string, text: string): void {
     if (this.overlay.get(file) !== text) {

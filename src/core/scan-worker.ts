@@ -5,32 +5,45 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer, type AnalyzerOptions } from './analyzer';
 
-export interface WorkerJob {
-  root: string;
-  texts: [string, string][];
-  envTexts: [string, string][];
-}
+/** Messages from the CLI: candidates one by one as they are read, then the run. */
+export type WorkerMessage =
+  | { type: 'file'; root: string; file: string; text: string }
+  | { type: 'run'; root: string; files: string[]; envTexts: [string, string][] };
 
 interface WorkerData {
+  /** Marks a worker started by the CLI scan (cli-core.js may be loaded in other workers too). */
+  mailOAuthScan: true;
   options: Omit<AnalyzerOptions, 'now'>;
 }
 
 /** Serves scan jobs from the parent thread (the CLI); see src/cli-core.ts. */
 export function startScanWorker(): void {
   const port = parentPort;
-  if (!port) {
+  const data = workerData as WorkerData | undefined;
+  if (!port || !data?.mailOAuthScan) {
     return;
   }
-  const { options } = workerData as WorkerData;
+  const { options } = data;
   // Constructing the analyzer here (not on the first message) is what pulls the compiler in early.
   let analyzer: Analyzer | undefined;
   const ready = (root: string): Analyzer => (analyzer ??= new Analyzer(root, options));
   port.postMessage({ type: 'loaded' });
-  port.on('message', (job: WorkerJob) => {
-    const a = ready(job.root);
-    job.envTexts.forEach(([f, t]) => a.env.add(f, t));
-    a.analyzeCandidates(new Map(job.texts)).then(
-      (r) => port.postMessage({ type: 'done', ...r }),
+  const texts = new Map<string, string>();
+  port.on('message', (msg: WorkerMessage) => {
+    const a = ready(msg.root);
+    if (msg.type === 'file') {
+      texts.set(msg.file, msg.text);
+      a.preparse(msg.file, msg.text);
+      return;
+    }
+    msg.envTexts.forEach(([f, t]) => a.env.add(f, t));
+    a.analyzeCandidates(new Map(msg.files.map((f) => [f, texts.get(f) ?? '']))).then(
+      (r) => {
+        // The CLI's bootstrap keeps a V8 code cache of this bundle; write it (first run only) now that
+        // the analysis has compiled its functions (see WORKER_BOOTSTRAP in src/cli.ts).
+        (globalThis as { __mailOAuthSaveCache?: () => void }).__mailOAuthSaveCache?.();
+        port.postMessage({ type: 'done', ...r });
+      },
       (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
     );
   });

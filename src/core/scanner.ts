@@ -111,20 +111,44 @@ export function readCandidate(file: string, maxFileSize: number): ReadOutcome | 
   } catch (e) {
     return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  // Every watched package name contains "mail", "imap" or "pop": three memchr-speed scans
-  // decide for almost every file before any decoding.
+  // Every watched package name contains "mail", "imap" or one of the POP3 names: a few memchr-speed
+  // scans decide for almost every file before anything is decoded ("pop" alone would match `.pop()`).
   const minifiedName = /\.min\.[cm]?js$/i.test(file);
-  const mayImport = !minifiedName && buf.indexOf('./') >= 0;
-  if (buf.indexOf('mail') < 0 && buf.indexOf('imap') < 0 && buf.indexOf('pop') < 0) {
-    return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(buf.toString('latin1')) : [] };
+  if (minifiedName) {
+    return 'skip-minified-name';
   }
-  const latin = buf.toString('latin1');
-  if (!PREFILTER.test(latin)) {
-    return minifiedName ? 'skip-minified-name' : { specs: mayImport ? relativeSpecifiers(latin) : [] };
+  if (!NEEDLES.some((n) => buf.indexOf(n) >= 0) || !PREFILTER.test(buf.toString('latin1'))) {
+    return { specs: relativeSpecifiersIn(buf) };
   }
   return classifyBuffer(buf, file, maxFileSize);
 }
 
+const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople'].map((n) => Buffer.from(n));
+const IMPORT_BEFORE_QUOTE = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)$/;
+
+/**
+ * Relative module specifiers (`'./x'`, `"../y"` after from / require( / import( ), found on the bytes:
+ * only the specifiers are decoded, not the whole file (far less garbage over a large workspace).
+ */
+export function relativeSpecifiersIn(buf: Buffer): string[] {
+  const out: string[] = [];
+  for (let i = buf.indexOf('./'); i >= 0; i = buf.indexOf('./', i + 2)) {
+    const start = i > 0 && buf[i - 1] === 0x2e ? i - 1 : i;
+    const quote = buf[start - 1];
+    if (quote !== 0x27 && quote !== 0x22) {
+      continue;
+    }
+    const end = buf.indexOf(quote, i + 2);
+    if (end < 0 || end - start > 300) {
+      continue;
+    }
+    const before = buf.toString('latin1', Math.max(0, start - 24), start - 1);
+    if (IMPORT_BEFORE_QUOTE.test(before)) {
+      out.push(buf.toString('latin1', start, end));
+    }
+  }
+  return out;
+}
 
 export interface CollectOptions {
   env: EnvIndex;
@@ -133,6 +157,8 @@ export interface CollectOptions {
   exclude?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (p: ScanProgress) => void;
+  /** Called for each candidate as soon as it is read (the CLI's worker starts parsing it meanwhile). */
+  onCandidate?: (file: string, text: string) => void;
 }
 
 export interface Collected {
@@ -190,6 +216,7 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
       skipped.push({ file, reason: out.skip });
     } else {
       texts.set(file, out.text);
+      opts.onCandidate?.(file, out.text);
     }
   }
   onProgress?.({ phase: 'read', done: total, total });
@@ -211,6 +238,7 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
         const out = classifyBuffer(fs.readFileSync(file), file, opts.maxFileSize);
         if ('text' in out) {
           texts.set(file, out.text);
+          opts.onCandidate?.(file, out.text);
         }
       } catch {
         /* unreadable files were reported by the first pass */
