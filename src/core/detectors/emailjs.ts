@@ -4,7 +4,7 @@
  * ❌ new SMTPClient({ user, password, host: 'smtp.office365.com', tls: true })
  * ✅ new SMTPClient({ user, password: token, host: 'smtp.office365.com', authentication: ['XOAUTH2'] })
  */
-import { isPassword, isSet, prop, propNode, reportConnection } from './shared';
+import { isPassword, prop, propNode, reportConnection } from './shared';
 import type { Detector, Val } from './types';
 
 /** `authentication` restricted to XOAUTH2 only (string or `AUTH_METHODS.XOAUTH2`). */

@@ -4,6 +4,7 @@
  * UPDATE_FIXTURES=1 rewrites the outputs; review those diffs like code.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
@@ -100,7 +101,6 @@ describe('fixed TypeScript type-checks against the libraries’ real typings', f
         include: ['**/*.ts'],
       }),
     );
-    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', work], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     fs.rmSync(work, { recursive: true, force: true });
