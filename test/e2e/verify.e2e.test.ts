@@ -263,8 +263,8 @@ describe('verify against the test bed (e2e)', function () {
     it('SMTP as alice, sending as shared@lab.test (a Send As grant), device code approved in the "browser"', async () => {
       const shown: string[] = [];
       const r = await inProcess(
-        // The lab accepts only the audience https://outlook.office365.com; Exchange Online also
-        // accepts https://outlook.office.com (the default delegated resource).
+        // Both resource names work (as with Exchange Online): this one asks for outlook.office365.com,
+        // the POP3 case below uses the default delegated resource, https://outlook.office.com.
         {
           protocol: 'smtp',
           port: PORTS.smtps,
@@ -290,6 +290,15 @@ describe('verify against the test bed (e2e)', function () {
       assert.match(shown[0], /devicelogin/);
       assert.match(step(r, 'claims').detail, /scopes SMTP\.Send; signed in as alice@lab\.test/);
       assert.match(step(r, 'token').detail, /delegated token .*SMTP\.Send offline_access/);
+    });
+
+    it('POP3 as alice with the default delegated resource (https://outlook.office.com)', async () => {
+      const r = await inProcess(
+        { protocol: 'pop3', port: PORTS.pop3s, tls: 'implicit', flow: 'delegated', clientId: PUBLIC_CLIENT, clientSecret: undefined, user: 'alice@lab.test' },
+        { deviceCodeCallback: (info) => approve(info, 'alice@lab.test') },
+      );
+      assert.equal(steps(r), 'configuration:ok token:ok claims:ok connect:ok authenticate:ok logout:ok');
+      assert.match(step(r, 'claims').detail, /POP\.AccessAsUser\.All/);
     });
   });
 

@@ -87,10 +87,13 @@ describe('extension package', () => {
     checkListing(files, 'vsce ls');
   });
 
-  it('the built VSIX (npm run package), when present, is small and clean', function () {
-    if (!fs.existsSync(VSIX)) {
-      this.skip();
-    }
+  it('npm run package builds a VSIX that is small and clean', function () {
+    this.timeout(240_000);
+    // Build it the way a release does (production bundle), then put the dev build back for the
+    // suites that run after this one.
+    execFileSync('npm', ['run', '-s', 'package'], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(process.execPath, ['esbuild.js'], { cwd: ROOT, stdio: 'ignore' });
+    assert.ok(fs.existsSync(VSIX), 'npm run package wrote the VSIX');
     const size = fs.statSync(VSIX).size;
     assert.ok(size <= MAX_VSIX_BYTES, `VSIX is ${(size / 1024 / 1024).toFixed(2)} MB (max 5 MB)`);
     const listing = execFileSync('unzip', ['-Z1', VSIX], { encoding: 'utf8' });

@@ -77,6 +77,7 @@ describe('fixed TypeScript type-checks against the libraries’ real typings', f
 
   it(`tsc --strict accepts the rewritten ${TYPED.join(', ')} code and the generated provider`, () => {
     const REPO = path.resolve(__dirname, '../../..');
+    fs.mkdirSync(path.join(REPO, '.test-tmp'), { recursive: true });
     const work = fs.mkdtempSync(path.join(REPO, '.test-tmp', 'tscheck-'));
     for (const lib of TYPED) {
       const input = fs.readFileSync(path.join(DIR, lib, 'ts', 'input.ts'), 'utf8');
