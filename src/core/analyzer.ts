@@ -521,8 +521,9 @@ function moduleBoundNames(sf: ts.SourceFile): Set<string> {
       return;
     }
     if (ts.isVariableDeclaration(node) && node.initializer) {
-      const init = node.initializer.getText(sf);
-      if (/\brequire\s*\(|\bimport\s*\(/.test(init)) {
+      // A plain substring test on the source range: over-approximates, which a gate may.
+      const init = sf.text.slice(node.initializer.pos, node.initializer.end);
+      if (init.includes('require') || init.includes('import')) {
         bind(node.name);
       } else {
         aliases.push([node.name, node.initializer]);
