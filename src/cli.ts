@@ -14,7 +14,7 @@ import type * as CliCore from './cli-core';
 import { EnvIndex } from './core/env';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
-import { collectCandidates, DEFAULT_MAX_FILE_SIZE, type ScanProgress } from './core/scanner';
+import { collectCandidates, DEFAULT_MAX_FILE_SIZE, type ReadBatch, type ScanProgress } from './core/scanner';
 
 const VERSION = '0.1.0';
 
@@ -144,6 +144,19 @@ async function scanWithWorker(
       onProgress,
       // The worker parses each candidate while this thread goes on reading.
       onCandidate: (file, text) => worker.postMessage({ type: 'file', root, file, text }),
+      // ...and reads the tail of the file list itself (2 cores).
+      offload: (files) =>
+        new Promise<ReadBatch>((resolve, reject) => {
+          const onMessage = (m: { type: string } & ReadBatch): void => {
+            if (m.type === 'read-done') {
+              worker.off('message', onMessage);
+              resolve(m);
+            }
+          };
+          worker.on('message', onMessage);
+          failed.catch(reject);
+          worker.postMessage({ type: 'read', root, files, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+        }),
     });
     onProgress?.({ phase: 'analyze', done: 0, total: collected.texts.size });
     const done = new Promise<{ findings: Finding[]; skipped: SkippedFile[] }>((resolve, reject) => {

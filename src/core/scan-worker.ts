@@ -4,10 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer, type AnalyzerOptions } from './analyzer';
+import { readBatch } from './scanner';
 
 /** Messages from the CLI: candidates one by one as they are read, then the run. */
 export type WorkerMessage =
   | { type: 'file'; root: string; file: string; text: string }
+  | { type: 'read'; root: string; files: string[]; maxFileSize: number }
   | { type: 'run'; root: string; files: string[]; envTexts: [string, string][] };
 
 interface WorkerData {
@@ -34,6 +36,15 @@ export function startScanWorker(): void {
     if (msg.type === 'file') {
       texts.set(msg.file, msg.text);
       a.preparse(msg.file, msg.text);
+      return;
+    }
+    if (msg.type === 'read') {
+      // The tail of the file list, read here while the main thread reads the head.
+      const r = readBatch(msg.files, msg.maxFileSize, (f, t) => {
+        texts.set(f, t);
+        a.preparse(f, t);
+      });
+      port.postMessage({ type: 'read-done', ...r });
       return;
     }
     msg.envTexts.forEach(([f, t]) => a.env.add(f, t));

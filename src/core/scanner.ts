@@ -157,8 +157,38 @@ export interface CollectOptions {
   exclude?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (p: ScanProgress) => void;
+  /** Reads some of the files on another thread (the CLI's worker); must behave like readBatch. */
+  offload?: (files: string[]) => Promise<ReadBatch>;
   /** Called for each candidate as soon as it is read (the CLI's worker starts parsing it meanwhile). */
   onCandidate?: (file: string, text: string) => void;
+}
+
+/** What reading a batch of files found. */
+export interface ReadBatch {
+  candidates: [string, string][];
+  importers: [string, string[]][];
+  skipped: SkippedFile[];
+}
+
+/** Reads files with the size guard and the pre-filter; `onCandidate` sees each candidate at once. */
+export function readBatch(files: readonly string[], maxFileSize: number, onCandidate?: (file: string, text: string) => void): ReadBatch {
+  const out: ReadBatch = { candidates: [], importers: [], skipped: [] };
+  for (const file of files) {
+    const r = readCandidate(file, maxFileSize);
+    if (r === 'skip-minified-name') {
+      out.skipped.push({ file, reason: 'minified' });
+    } else if ('specs' in r) {
+      if (r.specs.length) {
+        out.importers.push([file, r.specs]);
+      }
+    } else if ('skip' in r) {
+      out.skipped.push({ file, reason: r.skip });
+    } else {
+      out.candidates.push([file, r.text]);
+      onCandidate?.(file, r.text);
+    }
+  }
+  return out;
 }
 
 export interface Collected {
@@ -195,29 +225,27 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
 
   // Read every source once; keep the text of candidates only. Synchronous reads in small batches
   // are several times faster than one promise per file, and the batches keep cancellation prompt.
+  // With `offload`, the tail of the list is read by another thread at the same time.
   const total = walked.sources.length;
   const texts = new Map<string, string>();
   const importers = new Map<string, string[]>();
-  for (let i = 0; i < total; i++) {
-    if (i % 256 === 0) {
-      throwIfAborted(signal);
-      onProgress?.({ phase: 'read', done: i, total, file: walked.sources[i] });
-      await new Promise<void>((r) => setImmediate(r));
-    }
-    const file = walked.sources[i];
-    const out = readCandidate(file, opts.maxFileSize);
-    if (out === 'skip-minified-name') {
-      skipped.push({ file, reason: 'minified' });
-    } else if ('specs' in out) {
-      if (out.specs.length) {
-        importers.set(file, out.specs);
-      }
-    } else if ('skip' in out) {
-      skipped.push({ file, reason: out.skip });
-    } else {
-      texts.set(file, out.text);
-      opts.onCandidate?.(file, out.text);
-    }
+  const split = opts.offload && total > 2000 ? Math.floor(total * 0.55) : total;
+  const elsewhere = split < total ? opts.offload?.(walked.sources.slice(split)) : undefined;
+  // A rejected offload is awaited below; do not let it count as unhandled meanwhile.
+  elsewhere?.catch(() => undefined);
+  const merge = (r: ReadBatch): void => {
+    r.candidates.forEach(([f, t]) => texts.set(f, t));
+    r.importers.forEach(([f, sp]) => importers.set(f, sp));
+    skipped.push(...r.skipped);
+  };
+  for (let i = 0; i < split; i += 256) {
+    throwIfAborted(signal);
+    onProgress?.({ phase: 'read', done: i, total, file: walked.sources[i] });
+    await new Promise<void>((r) => setImmediate(r));
+    merge(readBatch(walked.sources.slice(i, Math.min(i + 256, split)), opts.maxFileSize, opts.onCandidate));
+  }
+  if (elsewhere) {
+    merge(await elsewhere);
   }
   onProgress?.({ phase: 'read', done: total, total });
 
