@@ -50,7 +50,7 @@ async function configValue(host: SetupHost, name: string): Promise<string | unde
     return undefined;
   }
   const analyzer = await ctx.getAnalyzer();
-  const hit = analyzer.env.lookup(name, path.join(ctx.root, '__mail_oauth__.js'), ctx.root);
+  const hit = await analyzer.envLookup(name, path.join(ctx.root, '__mail_oauth__.js'), ctx.root);
   return hit && !hit.template && hit.value ? hit.value : undefined;
 }
 
