@@ -13,7 +13,7 @@ import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, ScanResult } from '../core/model';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
-import { type PlannedFixes, loadCore, noteWorkerCore } from './core';
+import { type PlannedFixes, type SetupApi, getSetupApi, loadCore, noteWorkerCore } from './core';
 
 export type PlannerFlow = 'auto' | 'app' | 'delegated';
 export type WorkerPlan = Partial<PlannedFixes> & { edits: PlannedFixes['edits'] };
@@ -47,11 +47,14 @@ export interface AnalyzerProxy {
     flow: PlannerFlow,
     texts: [string, string][],
   ): Promise<WorkerPlan | null>;
+  /** The core's setup checklist and PowerShell script as markdown; null when the core has none. */
+  setupMarkdown(input: SetupInput): Promise<string | null>;
   /** Ends the worker once the calls in flight are answered. */
   dispose(): void;
 }
 
 type Options = Omit<AnalyzerOptions, 'now'>;
+export type SetupInput = Parameters<SetupApi['setupScript']>[0];
 
 const WORKER_FILE = path.join(__dirname, 'analyzer-worker.js');
 
@@ -225,6 +228,10 @@ class WorkerAnalyzer implements AnalyzerProxy {
     return this.call('planFixes', [[...findings], flow, texts]);
   }
 
+  setupMarkdown(input: SetupInput): Promise<string | null> {
+    return this.call('setupMarkdown', [input]);
+  }
+
   dispose(): void {
     this.disposing = true;
     this.maybeTerminate();
@@ -317,6 +324,11 @@ class InProcessAnalyzer implements AnalyzerProxy {
     return Promise.resolve().then(() =>
       typeof this.planner === 'function' ? this.planner(findings, { readFile, flow }) : null,
     );
+  }
+
+  setupMarkdown(input: SetupInput): Promise<string | null> {
+    const api = getSetupApi();
+    return Promise.resolve(api ? api.setupMarkdown(api.setupScript(input)) : null);
   }
 
   dispose(): void {

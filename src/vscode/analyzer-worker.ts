@@ -161,6 +161,10 @@ function start(): void {
         aborts.delete(id);
       }
     },
+    setupMarkdown: (_id, input: Parameters<CoreModule['setupScript']>[0]) =>
+      typeof core.setupScript === 'function' && typeof core.setupMarkdown === 'function'
+        ? core.setupMarkdown(core.setupScript(input))
+        : null,
     planFixes: (_id, findings: Finding[], flow: 'auto' | 'app' | 'delegated', texts: [string, string][]) => {
       if (typeof core.planFixes !== 'function') {
         return null;
