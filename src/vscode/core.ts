@@ -90,7 +90,8 @@ function requireCore(): CoreModule {
 
 /**
  * Loads the core on this thread, on first call (synchronously; 0.7-2.4 s the first time). Analysis never
- * does this (the analyzers live in workers, see analyzer-client.ts); only the setup and verify commands and
+ * does this (the analyzers live in workers, see analyzer-client.ts); only Verify Setup, Show Setup without a
+ * workspace folder and
  * the in-process fallback used from sources do.
  */
 export function loadCore(): CoreModule {
