@@ -53,7 +53,13 @@ async function main() {
     { ...common, entryPoints: ['src/cli-core.ts'], outfile: 'dist/cli-core.js' },
     {
       ...common,
-      entryPoints: { extension: 'src/extension.ts', analyzer: 'src/core/index.ts' },
+      // analyzer-worker: the extension's analyzer thread (src/vscode/analyzer-worker.ts), a small bundle that
+      // requires dist/analyzer.js at run time (the lazy-analyzer plugin applies to src/vscode/ importers)
+      entryPoints: {
+        extension: 'src/extension.ts',
+        analyzer: 'src/core/index.ts',
+        'analyzer-worker': 'src/vscode/analyzer-worker.ts',
+      },
       outdir: 'dist',
       external: ['vscode'],
       plugins: [problemMatcher, lazyAnalyzer],

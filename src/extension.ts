@@ -1,10 +1,11 @@
 /**
  * VS Code entry point. Activation is cheap: the analyzer core (dist/analyzer.js: ts-morph + TypeScript) is
- * loaded only when a document mentions a mail package, a scan runs, or a migration is requested.
+ * loaded only when a document mentions a mail package, a scan runs, or a migration is requested, and then
+ * in an analyzer worker thread (src/vscode/analyzer-client.ts), never on the extension host thread.
  */
 import * as vscode from 'vscode';
 import type { Finding } from './core/model';
-import { coreLoadMs, getFixPlanner, isCoreLoaded } from './vscode/core';
+import { coreLoadMs, isCoreLoaded } from './vscode/core';
 import { Controller, type ScanRequest, type ScanSummary } from './vscode/controller';
 
 /** What `activate()` returns (`vscode.extensions.getExtension(...).exports`): used by tests and benchmarks. */
@@ -15,8 +16,8 @@ export interface MailOAuthApi {
   isAnalyzerLoaded(): boolean;
   /** Time it took to load the core, ms (0 while not loaded). */
   analyzerLoadMs(): number;
-  /** Whether the loaded core has a fix planner (`planFix`). Loads the core. */
-  hasFixPlanner(): boolean;
+  /** Whether the core has a fix planner (`planFixes`). Loads the core (in a worker). */
+  hasFixPlanner(): Promise<boolean>;
   scanWorkspace(request?: ScanRequest): Promise<ScanSummary>;
   /** Analyses an open document now, bypassing the debounce; `ms` is the time spent in the analyzer. */
   analyzeDocument(doc: vscode.TextDocument): Promise<{ findings: number; ms: number }>;
@@ -28,6 +29,29 @@ export interface MailOAuthApi {
   statusText(): string | undefined;
   /** The findings view rendered as indented lines (protocol → file → finding). */
   treeSnapshot(): string[];
+  /**
+   * Starts probing the extension host's event loop (a 10 ms interval timer); `stop()` ends the probe and
+   * returns the longest time the loop was blocked (timer lateness), ms.
+   */
+  probeEventLoop(): { stop(): number };
+}
+
+function probeEventLoop(): { stop(): number } {
+  const period = 10;
+  let last = performance.now();
+  let max = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    max = Math.max(max, now - last - period);
+    last = now;
+  }, period);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      // a block still going on when stopped counts too
+      return Math.max(max, performance.now() - last - period);
+    },
+  };
 }
 
 let controller: Controller | undefined;
@@ -44,13 +68,14 @@ export function activate(context: vscode.ExtensionContext): MailOAuthApi {
     activationMs,
     isAnalyzerLoaded: isCoreLoaded,
     analyzerLoadMs: coreLoadMs,
-    hasFixPlanner: () => getFixPlanner() !== undefined,
+    hasFixPlanner: () => c.hasFixPlanner(),
     scanWorkspace: (request) => c.scanWorkspace(request ?? {}),
     analyzeDocument: (doc) => c.analyzeDocument(doc),
     findings: (uri) => c.findings(uri),
     whenIdle: () => c.whenIdle(),
     statusText: () => c.statusText(),
     treeSnapshot: () => c.treeSnapshot(),
+    probeEventLoop,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../core/model';
-import { getFixPlanner, helpUri, isCoreLoaded, isFixable } from './core';
+import { type PlannedFixes, helpUri, isFixable, plannerAvailable } from './core';
 import { DIAGNOSTIC_SOURCE, rangeOf } from './diagnostics';
 import { MigrationUnavailableError, planMigration } from './migrate';
 import type { AuthFlow } from './settings';
@@ -20,9 +20,11 @@ export const AFTER_MIGRATION_COMMAND = 'mailOAuth.afterMigration';
 
 export interface ActionHost {
   /** Findings of the document's current version, or undefined when none can be served right now. */
-  currentFindings(doc: vscode.TextDocument): Finding[] | undefined;
+  currentFindings(doc: vscode.TextDocument): Promise<Finding[] | undefined>;
   isOff(f: Finding, uri: vscode.Uri): boolean;
   authFlowOf(f: Finding): AuthFlow;
+  /** The core's fix planner (run in the analyzer worker); null when the core has none. */
+  planner(findings: readonly Finding[], authFlow: AuthFlow): Promise<PlannedFixes | null>;
 }
 
 class MigrateAction extends vscode.CodeAction {
@@ -54,24 +56,24 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
 
   constructor(private readonly host: ActionHost) {}
 
-  provideCodeActions(
+  async provideCodeActions(
     doc: vscode.TextDocument,
     range: vscode.Range | vscode.Selection,
     context: vscode.CodeActionContext,
-  ): vscode.CodeAction[] {
+  ): Promise<vscode.CodeAction[]> {
     const wantQuickFix = !context.only || context.only.contains(vscode.CodeActionKind.QuickFix);
     const wantSource = !!context.only && context.only.contains(MIGRATE_FILE_KIND);
     if (!wantQuickFix && !wantSource) {
       return [];
     }
-    const all = this.host.currentFindings(doc);
-    if (!all?.length) {
+    const version = doc.version;
+    const all = await this.host.currentFindings(doc);
+    if (!all?.length || doc.version !== version) {
       return [];
     }
     const findings = all.filter((f) => !this.host.isOff(f, doc.uri));
-    const version = doc.version;
     const actions: vscode.CodeAction[] = [];
-    const planner = isCoreLoaded() ? getFixPlanner() : undefined;
+    const planner = plannerAvailable();
     if (wantQuickFix) {
       for (const f of findings) {
         const fr = rangeOf(f.span);
@@ -154,6 +156,7 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
       const plan = await planMigration({
         findings: action.findings,
         authFlowOf: (f) => this.host.authFlowOf(f),
+        planner: (fs, flow) => this.host.planner(fs, flow),
       });
       if (doc.version !== action.version) {
         action.command = explain(

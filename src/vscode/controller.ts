@@ -5,18 +5,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Analyzer, ScanProgress } from '../core/analyzer';
+import type { ScanProgress } from '../core/analyzer';
 import type { Finding } from '../core/model';
+import type { AnalyzerProxy, PlannerFlow } from './analyzer-client';
 import {
   AFTER_MIGRATION_COMMAND,
   EXPLAIN_COMMAND,
   MailCodeActionProvider,
   explainMigration,
 } from './codeActions';
-import { coreLoadMs, getFixPlanner, helpUri, isCoreLoaded } from './core';
+import { type PlannedFixes, coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
 import { type EffectiveSeverity, effectiveSeverity, toDiagnostics } from './diagnostics';
 import { FolderContext } from './folders';
-import { MigrationUnavailableError, planMigration } from './migrate';
+import { MigrationUnavailableError, openTexts, planMigration } from './migrate';
 import { LANGUAGES, mayMentionMailPackage } from './prefilter';
 import { SECTION } from './settings';
 import { type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
@@ -107,6 +108,7 @@ export class Controller implements vscode.Disposable {
           currentFindings: (doc) => this.currentFindings(doc),
           isOff: (f, uri) => this.severityOf(f, uri) === 'off',
           authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
+          planner: (findings, flow) => this.planner(findings, flow),
         }),
         MailCodeActionProvider.metadata,
       ),
@@ -116,7 +118,7 @@ export class Controller implements vscode.Disposable {
           this.schedule(e.document, CHANGE_DEBOUNCE_MS);
         }
       }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.onClose(doc)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.track(this.onClose(doc))),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfiguration(e)),
       vscode.workspace.onDidChangeWorkspaceFolders((e) => this.onFolders(e)),
       vscode.commands.registerCommand('mailOAuth.scanWorkspace', (req?: ScanRequest) =>
@@ -253,35 +255,46 @@ export class Controller implements vscode.Disposable {
     return this.analyzeWith(doc, ctx, analyzer);
   }
 
-  /** Synchronous part: the document text at this very moment, so the version is exact. */
-  private analyzeWith(
+  /**
+   * Sends the document text of this very moment (and its version) to the folder's analyzer worker. The
+   * result is stored only when the document still has that version and the analyzer was not replaced
+   * meanwhile: a stale result is dropped (the edit that made it stale has scheduled a new analysis).
+   * `ms` is the round trip (analysis in the worker plus messaging).
+   */
+  private async analyzeWith(
     doc: vscode.TextDocument,
     ctx: FolderContext,
-    analyzer: Analyzer,
-  ): { findings: number; ms: number } {
+    analyzer: AnalyzerProxy,
+  ): Promise<{ findings: number; ms: number; stale?: boolean }> {
     const version = doc.version;
     const text = doc.getText();
     const file = doc.uri.fsPath;
     const t0 = performance.now();
     let findings: Finding[];
     try {
-      findings = analyzer
-        .analyzeText(file, text)
-        .filter((f) => f.span.file === file || path.resolve(f.span.file) === file);
+      findings = (await analyzer.analyzeText(file, text)).filter(
+        (f) => f.span.file === file || path.resolve(f.span.file) === file,
+      );
     } catch (e) {
+      if (ctx.readyAnalyzer() !== analyzer) {
+        return { findings: 0, ms: performance.now() - t0, stale: true };
+      }
       this.log.error(
         `analysis of ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
       );
       findings = [];
     }
     const ms = performance.now() - t0;
+    if (doc.isClosed || doc.version !== version || ctx.readyAnalyzer() !== analyzer) {
+      return { findings: findings.length, ms, stale: true };
+    }
     this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'document', version });
     this.publish(doc.uri);
     return { findings: findings.length, ms };
   }
 
   /** Findings for the document's current version; analyses now when stale and the analyzer is warm. */
-  currentFindings(doc: vscode.TextDocument): Finding[] | undefined {
+  async currentFindings(doc: vscode.TextDocument): Promise<Finding[] | undefined> {
     const entry = this.store.get(doc.uri);
     if (entry?.origin === 'document' && entry.version === doc.version) {
       return entry.findings;
@@ -294,9 +307,12 @@ export class Controller implements vscode.Disposable {
     if (!analyzer) {
       return undefined;
     }
-    this.analyzeWith(doc, ctx, analyzer);
+    const version = doc.version;
+    await this.analyzeWith(doc, ctx, analyzer);
     const fresh = this.store.get(doc.uri);
-    return fresh?.version === doc.version ? fresh.findings : undefined;
+    return fresh?.origin === 'document' && fresh.version === version && doc.version === version
+      ? fresh.findings
+      : undefined;
   }
 
   private forgetDocument(uri: vscode.Uri): void {
@@ -307,7 +323,7 @@ export class Controller implements vscode.Disposable {
     }
   }
 
-  private onClose(doc: vscode.TextDocument): void {
+  private async onClose(doc: vscode.TextDocument): Promise<void> {
     const key = doc.uri.toString();
     const t = this.pending.get(key);
     if (t) {
@@ -326,9 +342,13 @@ export class Controller implements vscode.Disposable {
     if (ctx?.scanned && analyzer && fs.existsSync(file)) {
       let findings: Finding[] = [];
       try {
-        findings = analyzer.analyzeText(file, fs.readFileSync(file, 'utf8'));
+        findings = await analyzer.analyzeText(file, await fs.promises.readFile(file, 'utf8'));
       } catch (e) {
         this.log.warn(`analysis of ${file} failed: ${String(e)}`);
+      }
+      const reopened = vscode.workspace.textDocuments.some((d) => d.uri.toString() === doc.uri.toString());
+      if (reopened || ctx.readyAnalyzer() !== analyzer || this.store.get(doc.uri) !== entry) {
+        return; // the document was opened again, or the folder re-analysed: that result wins
       }
       this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'scan' });
     } else {
@@ -486,14 +506,14 @@ export class Controller implements vscode.Disposable {
     }
     const ctx = this.existingContextFor(uri);
     const analyzer = ctx?.readyAnalyzer();
-    if (!ctx || !analyzer || !analyzer.env.isEnvFile(path.basename(uri.fsPath)) || !ctx.accepts(uri.fsPath)) {
+    if (!ctx || !analyzer || !ctx.accepts(uri.fsPath) || !(await analyzer.envFilesAmong([uri.fsPath])).length) {
       return;
     }
     if (deleted) {
-      analyzer.env.remove(uri.fsPath);
+      analyzer.envRemove(uri.fsPath);
     } else {
       try {
-        analyzer.env.add(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
+        analyzer.envAdd(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
       } catch (e) {
         this.log.warn(`cannot read ${uri.fsPath}: ${String(e)}`);
         return;
@@ -626,6 +646,11 @@ export class Controller implements vscode.Disposable {
             summary.cancelled = true;
             break;
           }
+          if (ctx.readyAnalyzer() !== analyzer) {
+            // settings changed (or the worker stopped) during the scan
+            this.rescanQueued.add(ctx);
+            continue;
+          }
           throw e;
         }
         if (ctx.readyAnalyzer() !== analyzer) {
@@ -656,7 +681,7 @@ export class Controller implements vscode.Disposable {
         if (!this.eligible(doc)) {
           this.forgetDocument(doc.uri);
         } else if (a) {
-          this.analyzeWith(doc, ctx, a);
+          await this.analyzeWith(doc, ctx, a);
         }
       }
     }
@@ -760,11 +785,11 @@ export class Controller implements vscode.Disposable {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc) {
       await this.analyzeDocument(doc);
-      findings = this.currentFindings(doc) ?? [];
+      findings = (await this.currentFindings(doc)) ?? [];
     } else {
       const ctx = this.contextFor(uri);
       const analyzer = await ctx.getAnalyzer();
-      findings = analyzer.analyzeText(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
+      findings = await analyzer.analyzeText(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
     }
     findings = findings.filter((f) => this.severityOf(f, uri) !== 'off');
     if (!findings.length) {
@@ -817,18 +842,19 @@ export class Controller implements vscode.Disposable {
   }
 
   private async applyMigration(findings: Finding[], preview: boolean): Promise<MigrateSummary> {
-    if (!getFixPlanner()) {
-      void explainMigration(new MigrationUnavailableError().message, findings[0].code);
-      return { applied: 0, skipped: findings.length, unavailable: true };
-    }
     let plan;
     try {
       plan = await planMigration({
         findings,
         authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
+        planner: this.planner,
         preview,
       });
     } catch (e) {
+      if (e instanceof MigrationUnavailableError) {
+        void explainMigration(e.message, findings[0].code);
+        return { applied: 0, skipped: findings.length, unavailable: true };
+      }
       void vscode.window.showWarningMessage(e instanceof Error ? e.message : String(e));
       return { applied: 0, skipped: findings.length };
     }
@@ -889,6 +915,47 @@ export class Controller implements vscode.Disposable {
           this.log.show(true);
         }
       });
+  }
+
+  /**
+   * The core's fix planner, run in the analyzer worker of each finding's folder with the open editors' text;
+   * null when the core has none.
+   */
+  readonly planner = async (
+    findings: readonly Finding[],
+    authFlow: 'auto' | 'app-only' | 'delegated',
+  ): Promise<PlannedFixes | null> => {
+    const flow: PlannerFlow = authFlow === 'app-only' ? 'app' : authFlow;
+    const byCtx = new Map<FolderContext, Finding[]>();
+    for (const f of findings) {
+      const ctx = this.contextFor(vscode.Uri.file(f.span.file));
+      byCtx.set(ctx, [...(byCtx.get(ctx) ?? []), f]);
+    }
+    const texts = openTexts();
+    const out: PlannedFixes = { edits: [], fixed: [], notFixed: [], manualSteps: [], unusedEnvVars: [] };
+    for (const [ctx, list] of byCtx) {
+      const plan = await (await ctx.getAnalyzer()).planFixes(list, flow, texts);
+      if (!plan) {
+        return null;
+      }
+      out.edits.push(...plan.edits);
+      out.fixed.push(...(plan.fixed ?? list));
+      out.notFixed.push(...(plan.notFixed ?? []));
+      out.manualSteps.push(...(plan.manualSteps ?? []).filter((m) => !out.manualSteps.includes(m)));
+      out.unusedEnvVars.push(...(plan.unusedEnvVars ?? []).filter((v) => !out.unusedEnvVars.includes(v)));
+    }
+    return out;
+  };
+
+  /** Whether the core has a fix planner (creates the first folder's analyzer to know). */
+  async hasFixPlanner(): Promise<boolean> {
+    if (!isCoreLoaded()) {
+      const f = vscode.workspace.workspaceFolders?.find((w) => w.uri.scheme === 'file');
+      if (f) {
+        await this.contextFor(f.uri).getAnalyzer();
+      }
+    }
+    return plannerAvailable();
   }
 
   private setupHost(): SetupHost {
@@ -1000,6 +1067,9 @@ export class Controller implements vscode.Disposable {
     }
     this.pending.clear();
     this.refreshTimers.clear();
+    for (const ctx of this.folders.values()) {
+      ctx.reset(); // ends its analyzer worker
+    }
     vscode.Disposable.from(...this.disposables).dispose();
   }
 }

@@ -47,6 +47,31 @@ type CoreWithFixes = CoreModule & {
 let core: CoreModule | undefined;
 let loadMs = 0;
 
+/** What a worker (src/vscode/analyzer-worker.ts) said about the core it loaded, off this thread. */
+export interface WorkerCoreInfo {
+  ms: number;
+  hasPlanner: boolean;
+  fixable: string[];
+}
+let workerCore: WorkerCoreInfo | undefined;
+let workerFixable: ReadonlySet<string> = new Set();
+
+/** Called by the analyzer client when a worker has loaded the core (the first report wins for the load time). */
+export function noteWorkerCore(info: WorkerCoreInfo): void {
+  if (!workerCore) {
+    workerCore = info;
+    workerFixable = new Set(info.fixable);
+  }
+}
+
+/** Whether the core has a fix planner, as far as known without loading it here (false while unknown). */
+export function plannerAvailable(): boolean {
+  if (workerCore) {
+    return workerCore.hasPlanner;
+  }
+  return core !== undefined && getFixPlanner() !== undefined;
+}
+
 function requireCore(): CoreModule {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -63,7 +88,12 @@ function requireCore(): CoreModule {
   return require(fromSources) as CoreModule;
 }
 
-/** Loads the core on first call (synchronously; ~100-300 ms the first time). */
+/**
+ * Loads the core on this thread, on first call (synchronously; 0.7-2.4 s the first time). Analysis never
+ * does this (the analyzers live in workers, see analyzer-client.ts); only Verify Setup, Show Setup without a
+ * workspace folder and
+ * the in-process fallback used from sources do.
+ */
 export function loadCore(): CoreModule {
   if (!core) {
     const t0 = performance.now();
@@ -78,12 +108,14 @@ function loadedCore<T>(): T | undefined {
   return core as unknown as T | undefined;
 }
 
+/** Whether the core has been loaded, in a worker (the packaged extension) or on this thread (setup, sources). */
 export function isCoreLoaded(): boolean {
-  return core !== undefined;
+  return core !== undefined || workerCore !== undefined;
 }
 
+/** Time the first core load took (in the worker when there is one), ms. */
 export function coreLoadMs(): number {
-  return loadMs;
+  return workerCore?.ms ?? loadMs;
 }
 
 /**
@@ -135,7 +167,7 @@ export function getFixPlanner(): Planner | undefined {
 
 /** Whether a finding has an automatic fix (the finding says so, or the core lists its library as fixable). */
 export function isFixable(f: Finding): boolean {
-  if (f.fixable) {
+  if (f.fixable || workerFixable.has(f.library)) {
     return true;
   }
   const libs = loadedCore<CoreWithFixes>()?.FIXABLE_LIBRARIES;

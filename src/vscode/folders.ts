@@ -1,13 +1,13 @@
 /**
- * One warm Analyzer per workspace folder (files outside every folder get one per directory). The analyzer
- * is created on first need: that is the moment the core (ts-morph) is loaded.
+ * One warm Analyzer per workspace folder (files outside every folder get one per directory), each in a
+ * worker thread of its own (analyzer-client.ts). The analyzer is created on first need: that is the moment
+ * the worker loads the core (ts-morph + TypeScript), off the extension host thread.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import * as vscode from 'vscode';
-import type { Analyzer } from '../core/analyzer';
-import { loadCore } from './core';
+import { type AnalyzerProxy, createAnalyzer } from './analyzer-client';
 import { analyzerKey, type FolderSettings, readSettings } from './settings';
 
 /** Folders never analysed in the editor either (the scan skips them, and build output, itself). */
@@ -19,8 +19,8 @@ export class FolderContext {
   generation = 0;
   /** A workspace scan has filled diagnostics for the files of this folder (they are kept up to date). */
   scanned = false;
-  private analyzer: Analyzer | undefined;
-  private loading: Promise<Analyzer> | undefined;
+  private analyzer: AnalyzerProxy | undefined;
+  private loading: Promise<AnalyzerProxy> | undefined;
   private includeIg: Ignore | undefined;
   private excludeIg: Ignore | undefined;
 
@@ -39,12 +39,16 @@ export class FolderContext {
   }
 
   /** The analyzer if it exists already (never creates one, never loads the core). */
-  readyAnalyzer(): Analyzer | undefined {
-    return this.analyzer;
+  readyAnalyzer(): AnalyzerProxy | undefined {
+    return this.analyzer?.failed ? undefined : this.analyzer;
   }
 
   /** The analyzer, created (core loaded, dotenv files indexed) on first call. */
-  getAnalyzer(): Promise<Analyzer> {
+  getAnalyzer(): Promise<AnalyzerProxy> {
+    if (this.analyzer?.failed) {
+      this.log.warn(`analyzer worker of ${this.root} stopped; starting a new one`);
+      this.reset();
+    }
     if (this.analyzer) {
       return Promise.resolve(this.analyzer);
     }
@@ -54,6 +58,8 @@ export class FolderContext {
         (a) => {
           if (this.generation === gen) {
             this.analyzer = a;
+          } else {
+            a.dispose();
           }
           if (this.loading === p) {
             this.loading = undefined;
@@ -97,6 +103,7 @@ export class FolderContext {
 
   /** Drops the analyzer; the next use creates a fresh one with the current settings. */
   reset(): void {
+    this.analyzer?.dispose(); // once the calls in flight are answered
     this.generation++;
     this.analyzer = undefined;
     this.loading = undefined;
@@ -123,11 +130,10 @@ export class FolderContext {
     this.excludeIg = this.settings.exclude.length ? ignore().add(this.settings.exclude) : undefined;
   }
 
-  private async create(): Promise<Analyzer> {
+  private async create(): Promise<AnalyzerProxy> {
     const t0 = performance.now();
-    const core = loadCore();
     const s = this.settings;
-    const analyzer = new core.Analyzer(this.root, {
+    const analyzer = createAnalyzer(this.root, {
       extraHosts: s.extraHosts,
       reportUnresolved: s.reportUnresolvedHosts,
       envFiles: s.envFiles,
@@ -135,13 +141,19 @@ export class FolderContext {
       exclude: s.exclude,
     });
     let envCount = 0;
-    for (const file of await this.findEnvFiles(analyzer)) {
-      try {
-        analyzer.env.add(file, await fs.promises.readFile(file, 'utf8'));
-        envCount++;
-      } catch (e) {
-        this.log.warn(`cannot read ${file}: ${String(e)}`);
+    try {
+      for (const file of await this.findEnvFiles(analyzer)) {
+        try {
+          analyzer.envAdd(file, await fs.promises.readFile(file, 'utf8'));
+          envCount++;
+        } catch (e) {
+          this.log.warn(`cannot read ${file}: ${String(e)}`);
+        }
       }
+      await analyzer.ready();
+    } catch (e) {
+      analyzer.dispose();
+      throw e;
     }
     this.log.info(
       `analyzer for ${this.root} ready in ${Math.round(performance.now() - t0)} ms (${envCount} dotenv file(s))`,
@@ -149,27 +161,23 @@ export class FolderContext {
     return analyzer;
   }
 
-  private async findEnvFiles(analyzer: Analyzer): Promise<string[]> {
-    const isEnv = (f: string): boolean => analyzer.env.isEnvFile(path.basename(f)) && this.accepts(f);
+  private async findEnvFiles(analyzer: AnalyzerProxy): Promise<string[]> {
+    const isEnv = async (files: string[]): Promise<string[]> =>
+      (await analyzer.envFilesAmong(files.filter((f) => this.accepts(f)))).sort();
     if (!this.folder) {
+      let names: string[];
       try {
-        return fs
-          .readdirSync(this.root)
-          .map((b) => path.join(this.root, b))
-          .filter(isEnv);
+        names = await fs.promises.readdir(this.root);
       } catch {
         return [];
       }
+      return isEnv(names.map((b) => path.join(this.root, b)));
     }
     const uris = await vscode.workspace.findFiles(
       new vscode.RelativePattern(this.folder, '**/.env*'),
       '**/{node_modules,bower_components,.git}/**',
       5000,
     );
-    return uris
-      .filter((u) => u.scheme === 'file')
-      .map((u) => u.fsPath)
-      .filter(isEnv)
-      .sort();
+    return isEnv(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
   }
 }

@@ -1,11 +1,12 @@
 /**
- * Turns the core fix planner's FileEdits into a WorkspaceEdit. The planner is looked up lazily
- * (`getFixPlanner()`); when the loaded core has none, callers fall back to the migration guide.
+ * Turns the core fix planner's FileEdits into a WorkspaceEdit. The planner runs in the analyzer worker
+ * (`MigrationRequest.planner`, see Controller.planner); when the core has none, callers fall back to the
+ * migration guide.
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { FileEdit, Finding, TextChange } from '../core/model';
-import { getFixPlanner } from './core';
+import type { PlannedFixes } from './core';
 import type { AuthFlow } from './settings';
 
 export class StaleFixError extends Error {
@@ -44,6 +45,8 @@ export interface PlannedMigration {
 export interface MigrationRequest {
   findings: readonly Finding[];
   authFlowOf: (f: Finding) => AuthFlow;
+  /** The core's planner (in the analyzer worker); null when the core has none. */
+  planner: (findings: readonly Finding[], authFlow: AuthFlow) => Promise<PlannedFixes | null>;
   /** Ask for confirmation (refactor preview) before applying. */
   preview?: boolean;
 }
@@ -61,12 +64,15 @@ export function currentText(file: string): string | undefined {
   }
 }
 
-/** Plans the fixes of `findings` with the core planner (looked up lazily) as one WorkspaceEdit. */
+/** The text of every open file document, to plan fixes against the editors' content. */
+export function openTexts(): [string, string][] {
+  return vscode.workspace.textDocuments
+    .filter((d) => d.uri.scheme === 'file' && !d.isClosed)
+    .map((d) => [d.uri.fsPath, d.getText()]);
+}
+
+/** Plans the fixes of `findings` with the core planner (in the analyzer worker) as one WorkspaceEdit. */
 export async function planMigration(req: MigrationRequest): Promise<PlannedMigration> {
-  const planner = getFixPlanner();
-  if (!planner) {
-    throw new MigrationUnavailableError();
-  }
   const out: Omit<PlannedMigration, 'edit'> = {
     applied: [],
     skipped: [],
@@ -80,7 +86,10 @@ export async function planMigration(req: MigrationRequest): Promise<PlannedMigra
   }
   const edits: FileEdit[] = [];
   for (const [authFlow, findings] of byFlow) {
-    const plan = planner(findings, { authFlow, readFile: currentText });
+    const plan = await req.planner(findings, authFlow);
+    if (!plan) {
+      throw new MigrationUnavailableError();
+    }
     edits.push(...plan.edits);
     out.applied.push(...plan.fixed);
     out.skipped.push(...plan.notFixed);

@@ -50,26 +50,32 @@ async function configValue(host: SetupHost, name: string): Promise<string | unde
     return undefined;
   }
   const analyzer = await ctx.getAnalyzer();
-  const hit = analyzer.env.lookup(name, path.join(ctx.root, '__mail_oauth__.js'), ctx.root);
+  const hit = await analyzer.envLookup(name, path.join(ctx.root, '__mail_oauth__.js'), ctx.root);
   return hit && !hit.template && hit.value ? hit.value : undefined;
 }
 
 export async function showSetup(host: SetupHost): Promise<string | undefined> {
-  const api = getSetupApi();
-  if (!api) {
-    host.openWalkthrough('register');
-    return undefined;
-  }
   const findings = host
     .visibleFindings()
     .map((f) => ({ protocol: f.protocol, host: f.host, hostKind: f.hostKind }));
-  const markdown = api.setupMarkdown(
-    api.setupScript({
-      findings,
-      tenantId: await configValue(host, 'MAIL_OAUTH_TENANT_ID'),
-      clientId: await configValue(host, 'MAIL_OAUTH_CLIENT_ID'),
-    }),
-  );
+  const input = {
+    findings,
+    tenantId: await configValue(host, 'MAIL_OAUTH_TENANT_ID'),
+    clientId: await configValue(host, 'MAIL_OAUTH_CLIENT_ID'),
+  };
+  // generated in the first folder's analyzer worker; without a folder, on this thread
+  const ctx = host.primaryFolder();
+  let markdown: string | null | undefined;
+  if (ctx) {
+    markdown = await (await ctx.getAnalyzer()).setupMarkdown(input);
+  } else {
+    const api = getSetupApi();
+    markdown = api?.setupMarkdown(api.setupScript(input));
+  }
+  if (!markdown) {
+    host.openWalkthrough('register');
+    return undefined;
+  }
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
   await vscode.window.showTextDocument(doc, { preview: false });
   return markdown;

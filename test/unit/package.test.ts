@@ -37,6 +37,7 @@ const REQUIRED = [
   'package.json',
   'dist/extension.js',
   'dist/analyzer.js',
+  'dist/analyzer-worker.js',
   'package.nls.json',
   'media/icon.png',
   'l10n/bundle.l10n.json',
@@ -130,6 +131,13 @@ describe('extension package', () => {
         ),
         [],
       );
+    }
+    // the analyzer worker (dist/analyzer-worker.js) is small too: it loads dist/analyzer.js at run time
+    const worker = fs.readFileSync(path.join(ROOT, 'dist', 'analyzer-worker.js'), 'utf8');
+    assert.ok(worker.length < 100 * 1024, `dist/analyzer-worker.js is ${worker.length} bytes`);
+    assert.ok(worker.includes('analyzer.js') || /require\(["']\.\/analyzer["']\)/.test(worker));
+    for (const marker of ['ts-morph', 'createSourceFile', 'class Analyzer']) {
+      assert.ok(!worker.includes(marker), `dist/analyzer-worker.js contains "${marker}"`);
     }
     // and dist/analyzer.js is a working core (not a module that requires itself)
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -43,7 +43,7 @@ async function actions(uri: vscode.Uri, range: vscode.Range): Promise<vscode.Cod
 suite('migration quick fix', () => {
   test('end to end: executeCodeActionProvider → resolve → applyEdit gives the planner output', async function () {
     const a = await api();
-    assert.ok(a.hasFixPlanner(), 'the core exports its fix planner');
+    assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
     const doc = await open('src/fixme.js');
     const before = doc.getText();
     const [d] = await waitForDiagnostics(doc.uri, (ds) => ds.length === 1, 'the diagnostic');
@@ -90,7 +90,7 @@ suite('migration quick fix', () => {
 
   test('source action source.mailOAuth.migrateFile resolves to an edit for the whole file', async function () {
     const a = await api();
-    assert.ok(a.hasFixPlanner(), 'the core exports its fix planner');
+    assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
     const doc = await open('src/pop3.mjs');
     await waitForDiagnostics(doc.uri, (ds) => ds.length === 1, 'the node-pop3 diagnostic');
     const range = new vscode.Range(0, 0, 0, 0);
@@ -112,7 +112,7 @@ suite('migration quick fix', () => {
 
   test('mailOAuth.migrateFile migrates an open file without a preview', async function () {
     const a = await api();
-    assert.ok(a.hasFixPlanner(), 'the core exports its fix planner');
+    assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
     const doc = await open('src/imap.mts');
     await waitForDiagnostics(doc.uri, (ds) => ds.length === 1, 'the imapflow diagnostic');
     const summary = await vscode.commands.executeCommand<{ applied: number; skipped: number }>(

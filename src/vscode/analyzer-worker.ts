@@ -1,0 +1,232 @@
+/**
+ * Worker-thread side of the extension's analyzer (bundled as dist/analyzer-worker.js; never imports
+ * `vscode`). It loads the core (dist/analyzer.js: ts-morph + TypeScript) off the extension host thread,
+ * holds one warm Analyzer for one workspace folder, and serves the calls of src/vscode/analyzer-client.ts.
+ *
+ * Protocol: the client sends `{ type: 'call', id, method, args }` and `{ type: 'cancel', id }`; the worker
+ * answers `{ type: 'loaded', ms, hasPlanner, fixable }` once, then `result` / `error` / `progress` by id.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import type * as Core from '../core/index';
+import type { Finding } from '../core/model';
+
+type CoreModule = typeof Core;
+
+export interface AnalyzerWorkerData {
+  mailOAuthAnalyzer: true;
+  root: string;
+  options: Omit<Core.AnalyzerOptions, 'now'>;
+}
+
+export type ClientMessage =
+  | { type: 'call'; id: number; method: string; args: unknown[] }
+  | { type: 'cancel'; id: number };
+
+export type WorkerReply =
+  | { type: 'loaded'; ms: number; hasPlanner: boolean; fixable: string[] }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; name: string; message: string; stack?: string }
+  | { type: 'progress'; id: number; progress: Core.ScanProgress };
+
+/** Set when the core was compiled without a usable V8 code cache: writes one (after the first analysis). */
+let saveCodeCache: (() => void) | undefined;
+
+/**
+ * dist/analyzer.js through a V8 code cache in the temp folder (as the CLI's WORKER_BOOTSTRAP does): the
+ * 15 MB bundle then loads without being compiled again, which keeps this thread's CPU use (and so its
+ * competition with the extension host on small machines) short. Undefined from sources.
+ */
+function loadBundledCore(): CoreModule | undefined {
+  const file = path.join(__dirname, 'analyzer.js');
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
+  const code = fs.readFileSync(file, 'utf8');
+  // keyed by content (a rebuild with the same output reuses the cache) and the V8 of this host
+  const key = crypto
+    .createHash('sha1')
+    .update(`${process.version}:${file}:`)
+    .update(code)
+    .digest('hex')
+    .slice(0, 16);
+  const cacheFile = path.join(os.tmpdir(), `mail-oauth-migrator-ext-${key}.v8cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    /* first run */
+  }
+  const M = Module as unknown as {
+    wrap(code: string): string;
+    _nodeModulePaths(dir: string): string[];
+    new (id: string, parent: null): NodeJS.Module & { paths: string[]; require: NodeJS.Require };
+  };
+  const script = new vm.Script(M.wrap(code), { filename: file, cachedData });
+  const mod = new M(file, null);
+  mod.filename = file;
+  mod.paths = M._nodeModulePaths(path.dirname(file));
+  (script.runInThisContext() as (...a: unknown[]) => void).call(
+    mod.exports,
+    mod.exports,
+    (id: string) => mod.require(id),
+    mod,
+    file,
+    path.dirname(file),
+  );
+  if (!cachedData || script.cachedDataRejected) {
+    saveCodeCache = () => {
+      saveCodeCache = undefined;
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, cacheFile);
+      } catch {
+        /* no cache next time */
+      }
+    };
+  }
+  return mod.exports as CoreModule;
+}
+
+function requireCore(): CoreModule {
+  try {
+    const bundled = loadBundledCore();
+    if (bundled) {
+      return bundled;
+    }
+  } catch {
+    /* fall back to a plain require */
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./analyzer') as CoreModule;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'MODULE_NOT_FOUND' || !/['"]\.\/analyzer['"]/.test(err.message)) {
+      throw e;
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, '..', 'core', 'index')) as CoreModule;
+}
+
+function start(): void {
+  const port = parentPort;
+  const data = workerData as AnalyzerWorkerData | undefined;
+  if (!port || !data?.mailOAuthAnalyzer) {
+    return;
+  }
+  const t0 = performance.now();
+  const core = requireCore();
+  const analyzer = new core.Analyzer(data.root, data.options);
+  const fixable = core.FIXABLE_LIBRARIES ? [...core.FIXABLE_LIBRARIES] : [];
+  port.postMessage({
+    type: 'loaded',
+    ms: performance.now() - t0,
+    hasPlanner: typeof core.planFixes === 'function',
+    fixable,
+  } satisfies WorkerReply);
+
+  const aborts = new Map<number, AbortController>();
+  const cancelled = new Set<number>();
+  const methods: Record<string, (id: number, ...args: never[]) => unknown> = {
+    analyzeText: (_id, file: string, text: string) => analyzer.analyzeText(file, text),
+    setSource: (_id, file: string, text: string) => analyzer.setSource(file, text),
+    removeSource: (_id, file: string) => analyzer.removeSource(file),
+    invalidate: (_id, file: string) => analyzer.invalidate(file),
+    textOf: (_id, file: string) => analyzer.textOf(file),
+    envAdd: (_id, file: string, text: string) => analyzer.env.add(file, text),
+    envRemove: (_id, file: string) => analyzer.env.remove(file),
+    envFilesAmong: (_id, files: string[]) => files.filter((f) => analyzer.env.isEnvFile(path.basename(f))),
+    envLookup: (_id, name: string, file: string, root: string) => analyzer.env.lookup(name, file, root),
+    scan: async (id, paths: string[]) => {
+      const abort = new AbortController();
+      if (cancelled.delete(id)) {
+        abort.abort();
+      }
+      aborts.set(id, abort);
+      try {
+        return await analyzer.scan(paths, {
+          signal: abort.signal,
+          onProgress: (progress) =>
+            port.postMessage({ type: 'progress', id, progress } satisfies WorkerReply),
+        });
+      } finally {
+        aborts.delete(id);
+      }
+    },
+    setupMarkdown: (_id, input: Parameters<CoreModule['setupScript']>[0]) =>
+      typeof core.setupScript === 'function' && typeof core.setupMarkdown === 'function'
+        ? core.setupMarkdown(core.setupScript(input))
+        : null,
+    planFixes: (_id, findings: Finding[], flow: 'auto' | 'app' | 'delegated', texts: [string, string][]) => {
+      if (typeof core.planFixes !== 'function') {
+        return null;
+      }
+      const open = new Map(texts);
+      const readFile = (file: string): string | undefined => {
+        const t = open.get(file);
+        if (t !== undefined) {
+          return t;
+        }
+        try {
+          return fs.readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      };
+      return core.planFixes(findings, { readFile, flow });
+    },
+  };
+
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (msg: ClientMessage) => {
+    if (msg.type === 'cancel') {
+      const abort = aborts.get(msg.id);
+      if (abort) {
+        abort.abort();
+      } else {
+        cancelled.add(msg.id); // still queued
+      }
+      return;
+    }
+    const fn = methods[msg.method];
+    const { id } = msg;
+    // One call at a time, in order: a source or dotenv update sent during a scan applies after it, as it
+    // did when the analyzer ran on the extension host (its scan is not atomic otherwise: it awaits I/O).
+    queue = queue
+      .then(() => {
+        if (!fn) {
+          throw new Error(`unknown analyzer method ${msg.method}`);
+        }
+        return fn(id, ...(msg.args as never[]));
+      })
+      .then(
+        (value) => {
+          port.postMessage({ type: 'result', id, value } satisfies WorkerReply);
+          if (saveCodeCache && (msg.method === 'analyzeText' || msg.method === 'scan')) {
+            // the cache now holds the functions the analysis compiled
+            setTimeout(() => saveCodeCache?.(), 1000);
+          }
+        },
+        (e: unknown) => {
+          const err = e instanceof Error ? e : new Error(String(e));
+          port.postMessage({
+            type: 'error',
+            id,
+            name: err.name,
+            message: err.message,
+            stack: err.stack,
+          } satisfies WorkerReply);
+        },
+      );
+  });
+}
+
+start();
