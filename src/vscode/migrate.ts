@@ -51,19 +51,6 @@ export interface MigrationRequest {
   preview?: boolean;
 }
 
-/** Current text of a file: the open document's buffer, else the disk content. */
-export function currentText(file: string): string | undefined {
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
-  if (doc) {
-    return doc.getText();
-  }
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /** The text of every open file document, to plan fixes against the editors' content. */
 export function openTexts(): [string, string][] {
   return vscode.workspace.textDocuments
