@@ -51,6 +51,7 @@ async function main() {
   const builds = [
     { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: ['src/cli-core.ts'], outfile: 'dist/cli-core.js' },
+    { ...common, entryPoints: ['src/cli-worker.ts'], outfile: 'dist/cli-worker.js' },
     {
       ...common,
       // analyzer-worker: the extension's analyzer thread (src/vscode/analyzer-worker.ts), a small bundle that

@@ -89,38 +89,6 @@ function loadCore(): typeof CliCore {
   return req(CORE_FILE) as typeof CliCore;
 }
 
-/**
- * The worker's first lines: load dist/cli-core.js through a V8 code cache kept in the OS temp folder
- * (keyed by the bundle's path, size and mtime), so a scan does not spend ~0.3 s compiling the
- * TypeScript compiler again. The cache is refreshed after a scan, when it holds the functions the
- * analysis compiled; a rejected or unreadable cache only costs the normal compile.
- */
-const WORKER_BOOTSTRAP = `
-const fs = require('node:fs'), os = require('node:os'), path = require('node:path'), vm = require('node:vm');
-const Module = require('node:module'), crypto = require('node:crypto');
-const { workerData, parentPort } = require('node:worker_threads');
-const file = workerData.coreFile;
-const st = fs.statSync(file);
-const key = crypto.createHash('sha1').update(file + ':' + st.size + ':' + st.mtimeMs + ':' + process.version).digest('hex').slice(0, 16);
-const cacheFile = path.join(os.tmpdir(), 'mail-oauth-migrator-' + key + '.v8cache');
-let cachedData;
-try { cachedData = fs.readFileSync(cacheFile); } catch {}
-const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
-const mod = new Module(file, null);
-mod.filename = file;
-mod.paths = Module._nodeModulePaths(path.dirname(file));
-script.runInThisContext().call(mod.exports, mod.exports, (id) => mod.require(id), mod, file, path.dirname(file));
-if (!cachedData || script.cachedDataRejected) {
-  globalThis.__mailOAuthSaveCache = () => {
-    try {
-      const tmp = cacheFile + '.' + process.pid + '.tmp';
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, cacheFile);
-    } catch {}
-  };
-}
-`;
-
 /** Walks and reads here while a worker loads the analyzer, then lets the worker analyse. */
 async function scanWithWorker(
   workerFile: string,
@@ -131,7 +99,7 @@ async function scanWithWorker(
   onProgress: ((p: ScanProgress) => void) | undefined,
 ): Promise<ScanResult> {
   const started = performance.now();
-  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { mailOAuthScan: true, options, coreFile: workerFile } });
+  const worker = new Worker(workerFile, { workerData: { mailOAuthScan: true, options } });
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined);
   try {
@@ -238,7 +206,7 @@ async function runScan(positionals: string[], values: ScanValues, inProcess: boo
       : undefined;
   try {
     if (useWorker) {
-      return { result: await scanWithWorker(CORE_FILE, root, paths, options, controller.signal, onProgress) };
+      return { result: await scanWithWorker(path.join(__dirname, 'cli-worker.js'), root, paths, options, controller.signal, onProgress) };
     }
     const analyzer = new (loadCore().Analyzer)(root, options);
     return { analyzer, result: await analyzer.scan(paths, { signal: controller.signal, onProgress }) };
@@ -274,18 +242,8 @@ async function fixCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--flow must be auto, app or delegated (got "${flow}")`);
   }
   const { analyzer, result } = await runScan(positionals, values, true);
-  const { planFixes, applyEdits, unifiedDiff } = loadCore();
-  const readFile = (f: string): string | undefined => {
-    const seen = analyzer?.textOf(f);
-    if (seen !== undefined) {
-      return seen;
-    }
-    try {
-      return fs.readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  const { planFixes, applyEdits, unifiedDiff, overlayReader } = loadCore();
+  const readFile = overlayReader((f) => analyzer?.textOf(f));
   const plan = planFixes(result.findings, { readFile, flow });
   const log = (s: string): boolean => process.stderr.write(`${s}\n`);
   const rel = (f: string): string => relPath(result.root, f);

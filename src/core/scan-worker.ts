@@ -19,7 +19,7 @@ interface WorkerData {
 }
 
 /** Serves scan jobs from the parent thread (the CLI); see src/cli-core.ts. */
-export function startScanWorker(): void {
+export function startScanWorker(onAnalysed?: () => void): void {
   const port = parentPort;
   const data = workerData as WorkerData | undefined;
   if (!port || !data?.mailOAuthScan) {
@@ -50,9 +50,9 @@ export function startScanWorker(): void {
     msg.envTexts.forEach(([f, t]) => a.env.add(f, t));
     a.analyzeCandidates(new Map(msg.files.map((f) => [f, texts.get(f) ?? '']))).then(
       (r) => {
-        // The CLI's bootstrap keeps a V8 code cache of this bundle; write it (first run only) now that
-        // the analysis has compiled its functions (see WORKER_BOOTSTRAP in src/cli.ts).
-        (globalThis as { __mailOAuthSaveCache?: () => void }).__mailOAuthSaveCache?.();
+        // Write the V8 code cache of this bundle (first run only) now that the analysis has compiled
+        // its functions (see src/core/code-cache.ts).
+        onAnalysed?.();
         port.postMessage({ type: 'done', ...r });
       },
       (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, ScanResult } from '../core/model';
+import { overlayReader } from '../core/fixes/read';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
 import { type PlannedFixes, type SetupApi, getSetupApi, loadCore, noteWorkerCore } from './core';
 
@@ -310,17 +311,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
     texts: [string, string][],
   ): Promise<WorkerPlan | null> {
     const open = new Map(texts);
-    const readFile = (file: string): string | undefined => {
-      const t = open.get(file);
-      if (t !== undefined) {
-        return t;
-      }
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
+    const readFile = overlayReader((f) => open.get(f));
     return Promise.resolve().then(() =>
       typeof this.planner === 'function' ? this.planner(findings, { readFile, flow }) : null,
     );

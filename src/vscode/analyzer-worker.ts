@@ -6,13 +6,11 @@
  * Protocol: the client sends `{ type: 'call', id, method, args }` and `{ type: 'cancel', id }`; the worker
  * answers `{ type: 'loaded', ms, hasPlanner, fixable }` once, then `result` / `error` / `progress` by id.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import Module from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import { requireWithCodeCache } from '../core/code-cache';
+import { overlayReader } from '../core/fixes/read';
 import type * as Core from '../core/index';
 import type { Finding } from '../core/model';
 
@@ -37,61 +35,20 @@ export type WorkerReply =
 /** Set when the core was compiled without a usable V8 code cache: writes one (after the first analysis). */
 let saveCodeCache: (() => void) | undefined;
 
-/**
- * dist/analyzer.js through a V8 code cache in the temp folder (as the CLI's WORKER_BOOTSTRAP does): the
- * 15 MB bundle then loads without being compiled again, which keeps this thread's CPU use (and so its
- * competition with the extension host on small machines) short. Undefined from sources.
- */
+/** dist/analyzer.js through the V8 code cache (src/core/code-cache.ts); undefined from sources. */
 function loadBundledCore(): CoreModule | undefined {
   const file = path.join(__dirname, 'analyzer.js');
   if (!fs.existsSync(file)) {
     return undefined;
   }
-  const code = fs.readFileSync(file, 'utf8');
-  // keyed by content (a rebuild with the same output reuses the cache) and the V8 of this host
-  const key = crypto
-    .createHash('sha1')
-    .update(`${process.version}:${file}:`)
-    .update(code)
-    .digest('hex')
-    .slice(0, 16);
-  const cacheFile = path.join(os.tmpdir(), `mail-oauth-migrator-ext-${key}.v8cache`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    /* first run */
-  }
-  const M = Module as unknown as {
-    wrap(code: string): string;
-    _nodeModulePaths(dir: string): string[];
-    new (id: string, parent: null): NodeJS.Module & { paths: string[]; require: NodeJS.Require };
-  };
-  const script = new vm.Script(M.wrap(code), { filename: file, cachedData });
-  const mod = new M(file, null);
-  mod.filename = file;
-  mod.paths = M._nodeModulePaths(path.dirname(file));
-  (script.runInThisContext() as (...a: unknown[]) => void).call(
-    mod.exports,
-    mod.exports,
-    (id: string) => mod.require(id),
-    mod,
-    file,
-    path.dirname(file),
-  );
-  if (!cachedData || script.cachedDataRejected) {
-    saveCodeCache = () => {
-      saveCodeCache = undefined;
-      try {
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData());
-        fs.renameSync(tmp, cacheFile);
-      } catch {
-        /* no cache next time */
+  const loaded = requireWithCodeCache(file, 'ext');
+  saveCodeCache = loaded.saveCache
+    ? () => {
+        saveCodeCache = undefined;
+        loaded.saveCache?.();
       }
-    };
-  }
-  return mod.exports as CoreModule;
+    : undefined;
+  return loaded.exports as CoreModule;
 }
 
 function requireCore(): CoreModule {
@@ -170,17 +127,7 @@ function start(): void {
         return null;
       }
       const open = new Map(texts);
-      const readFile = (file: string): string | undefined => {
-        const t = open.get(file);
-        if (t !== undefined) {
-          return t;
-        }
-        try {
-          return fs.readFileSync(file, 'utf8');
-        } catch {
-          return undefined;
-        }
-      };
+      const readFile = overlayReader((f) => open.get(f));
       return core.planFixes(findings, { readFile, flow });
     },
   };

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { FileEdit, TextChange } from '../model';
 
+export { overlayReader } from './read';
+
 export function applyChanges(text: string, changes: readonly TextChange[]): string {
   const sorted = [...changes].sort((a, b) => b.start - a.start);
   let prevStart = Infinity;
