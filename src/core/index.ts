@@ -5,7 +5,7 @@ export { detectors, watchedPackages } from './detectors';
 export { EnvIndex, DEFAULT_ENV_FILES } from './env';
 export { classifyHost, severityFor, SMTP_BASIC_AUTH_OFF } from './hosts';
 export { planFixes, FIXABLE_LIBRARIES, type FixContext, type FixPlan } from './fixes';
-export { applyEdits, applyChanges, unifiedDiff } from './fixes/apply';
+export { applyEdits, applyChanges, overlayReader, unifiedDiff } from './fixes/apply';
 export { ruleInfo, allRules, DOCS_BASE } from './report/rules';
 export { setupScript, setupMarkdown } from './setup';
 export { verify, formatReportText, STEP_TITLES } from './verify';

@@ -12,7 +12,6 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, ScanResult } from '../core/model';
-import { overlayReader } from '../core/fixes/read';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
 import { type PlannedFixes, type SetupApi, getSetupApi, loadCore, noteWorkerCore } from './core';
 
@@ -251,6 +250,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
   readonly failed = false;
   private readonly analyzer;
   private readonly planner;
+  private readonly overlayReader;
 
   constructor(
     readonly root: string,
@@ -259,6 +259,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
     const core = loadCore();
     this.analyzer = new core.Analyzer(root, options);
     this.planner = core.planFixes;
+    this.overlayReader = core.overlayReader;
   }
 
   ready(): Promise<void> {
@@ -311,7 +312,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
     texts: [string, string][],
   ): Promise<WorkerPlan | null> {
     const open = new Map(texts);
-    const readFile = overlayReader((f) => open.get(f));
+    const readFile = this.overlayReader((f) => open.get(f));
     return Promise.resolve().then(() =>
       typeof this.planner === 'function' ? this.planner(findings, { readFile, flow }) : null,
     );
