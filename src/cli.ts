@@ -99,7 +99,10 @@ async function scanWithWorker(
   onProgress: ((p: ScanProgress) => void) | undefined,
 ): Promise<ScanResult> {
   const started = performance.now();
-  const worker = new Worker(workerFile, { workerData: { mailOAuthScan: true, options } });
+  const worker = new Worker(workerFile, {
+    workerData: { mailOAuthScan: true, options },
+    resourceLimits: { maxYoungGenerationSizeMb: 24 },
+  });
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined);
   try {
@@ -110,45 +113,71 @@ async function scanWithWorker(
       exclude: options.exclude,
       signal,
       onProgress,
-      // The worker parses each candidate while this thread goes on reading.
+      // The worker gets the dotenv files first (analysis needs them), then parses and analyses each
+      // candidate while this thread goes on reading...
+      onEnv: (envTexts) => worker.postMessage({ type: 'env', root, envTexts }),
       onCandidate: (file, text) => worker.postMessage({ type: 'file', root, file, text }),
-      // ...and reads the tail of the file list itself (2 cores).
-      offload: (files) =>
+      // ...and reads from the same list itself (2 cores), claiming chunks through the shared counter.
+      share: (files, counter) =>
         new Promise<ReadBatch>((resolve, reject) => {
-          const onMessage = (m: { type: string } & ReadBatch): void => {
+          const onMessage = (m: { type: string; message?: string } & ReadBatch): void => {
             if (m.type === 'read-done') {
               worker.off('message', onMessage);
               resolve(m);
+            } else if (m.type === 'error') {
+              reject(new Error(m.message));
             }
           };
           worker.on('message', onMessage);
           failed.catch(reject);
-          worker.postMessage({ type: 'read', root, files, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+          worker.postMessage({
+            type: 'read',
+            root,
+            files,
+            counter,
+            maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+          });
         }),
     });
     onProgress?.({ phase: 'analyze', done: 0, total: collected.texts.size });
     const done = new Promise<{ findings: Finding[]; skipped: SkippedFile[] }>((resolve, reject) => {
-      worker.on('message', (m: { type: string; findings: Finding[]; skipped: SkippedFile[]; message: string }) => {
-        if (m.type === 'done') {
-          resolve(m);
-        } else if (m.type === 'error') {
-          reject(new Error(m.message));
-        }
-      });
+      worker.on(
+        'message',
+        (m: {
+          type: string;
+          findings: Finding[];
+          skipped: SkippedFile[];
+          batches: string[];
+          message: string;
+        }) => {
+          if (m.type === 'done') {
+            if (process.env.MAIL_OAUTH_TIMING === '1') {
+              process.stderr.write(m.batches.map((b) => `timing worker analysed ${b}\n`).join(''));
+            }
+            resolve(m);
+          } else if (m.type === 'error') {
+            reject(new Error(m.message));
+          }
+        },
+      );
       signal.addEventListener('abort', () => {
         const e = new Error('Scan cancelled');
         e.name = 'AbortError';
         reject(e);
       });
     });
-    worker.postMessage({ type: 'run', root, files: [...collected.texts.keys()], envTexts: collected.envTexts });
+    worker.postMessage({ type: 'run', root });
     const analysed = await Promise.race([done, failed]);
     onProgress?.({ phase: 'analyze', done: collected.texts.size, total: collected.texts.size });
     return {
       root,
       findings: analysed.findings,
       skipped: [...collected.skipped, ...analysed.skipped].sort((a, b) => a.file.localeCompare(b.file)),
-      stats: { files: collected.total, parsed: collected.texts.size, durationMs: Math.round(performance.now() - started) },
+      stats: {
+        files: collected.total,
+        parsed: collected.texts.size,
+        durationMs: Math.round(performance.now() - started),
+      },
     };
   } finally {
     await worker.terminate();
@@ -159,14 +188,20 @@ async function scanWithWorker(
  * Runs a scan with the shared options. `inProcess` keeps the analyzer here (fixes reuse its texts);
  * otherwise the analysis runs in a worker started right away.
  */
-async function runScan(positionals: string[], values: ScanValues, inProcess: boolean): Promise<{ analyzer?: Analyzer; result: ScanResult }> {
+async function runScan(
+  positionals: string[],
+  values: ScanValues,
+  inProcess: boolean,
+): Promise<{ analyzer?: Analyzer; result: ScanResult }> {
   const paths = positionals.length ? positionals : ['.'];
   for (const p of paths) {
     if (!fs.existsSync(p)) {
       throw new UsageError(`no such file or folder: ${p}`);
     }
   }
-  const root = path.resolve(paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? paths[0] : process.cwd());
+  const root = path.resolve(
+    paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? paths[0] : process.cwd(),
+  );
   const options: AnalyzerOptions = {
     maxFileSize: values['max-file-size'] ? parseSize(values['max-file-size']) : undefined,
     extraHosts: values['extra-host'],
@@ -199,14 +234,26 @@ async function runScan(positionals: string[], values: ScanValues, inProcess: boo
           const now = Date.now();
           if (now - lastDraw > 80 || p.done === p.total) {
             lastDraw = now;
-            const msg = p.phase === 'walk' ? 'Listing files…' : `${p.phase === 'read' ? 'Reading' : 'Analysing'} ${p.done}/${p.total}`;
+            const msg =
+              p.phase === 'walk'
+                ? 'Listing files…'
+                : `${p.phase === 'read' ? 'Reading' : 'Analysing'} ${p.done}/${p.total}`;
             process.stderr.write(`\r\x1b[K${msg}`);
           }
         }
       : undefined;
   try {
     if (useWorker) {
-      return { result: await scanWithWorker(path.join(__dirname, 'cli-worker.js'), root, paths, options, controller.signal, onProgress) };
+      return {
+        result: await scanWithWorker(
+          path.join(__dirname, 'cli-worker.js'),
+          root,
+          paths,
+          options,
+          controller.signal,
+          onProgress,
+        ),
+      };
     }
     const analyzer = new (loadCore().Analyzer)(root, options);
     return { analyzer, result: await analyzer.scan(paths, { signal: controller.signal, onProgress }) };
@@ -255,7 +302,9 @@ async function fixCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['dry-run']) {
-    log(`Dry run: ${plan.fixed.length} of ${result.findings.length} finding(s) can be fixed; ${plan.edits.length} file(s) would change (nothing written):`);
+    log(
+      `Dry run: ${plan.fixed.length} of ${result.findings.length} finding(s) can be fixed; ${plan.edits.length} file(s) would change (nothing written):`,
+    );
     plan.edits.forEach((e) => log(`  ${e.create ? 'create' : 'modify'} ${rel(e.file)}`));
   } else if (plan.edits.length) {
     const applied = applyEdits(plan.edits);
@@ -265,15 +314,21 @@ async function fixCommand(argv: string[]): Promise<number> {
       log('Run the fix again.');
       return 2;
     }
-    log(`Fixed ${plan.fixed.length} of ${result.findings.length} finding(s); changed ${applied.written.length} file(s):`);
+    log(
+      `Fixed ${plan.fixed.length} of ${result.findings.length} finding(s); changed ${applied.written.length} file(s):`,
+    );
     applied.written.forEach((f) => log(`  ${rel(f)}`));
   }
   if (plan.notFixed.length) {
     log('\nLeft for manual work:');
-    plan.notFixed.forEach(({ finding, reason }) => log(`  ${rel(finding.span.file)}:${finding.span.line} (${finding.library}): ${reason}`));
+    plan.notFixed.forEach(({ finding, reason }) =>
+      log(`  ${rel(finding.span.file)}:${finding.span.line} (${finding.library}): ${reason}`),
+    );
   }
   if (plan.unusedEnvVars.length) {
-    log(`\nNo longer used by the fixed code (remove from .env files and deployment secrets): ${plan.unusedEnvVars.join(', ')}`);
+    log(
+      `\nNo longer used by the fixed code (remove from .env files and deployment secrets): ${plan.unusedEnvVars.join(', ')}`,
+    );
   }
   if (plan.manualSteps.length) {
     log('\nBefore the new code can log in:');

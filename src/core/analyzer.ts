@@ -8,12 +8,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './ts';
 import { detectors, type CallSite, type DetectorContext } from './detectors';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
 import { Evaluator } from './resolve';
+import { WATCHED_PACKAGES } from './rule-meta';
 import {
   classifyBuffer,
   collectCandidates,
@@ -24,7 +25,12 @@ import {
   type ScanOptions,
 } from './scanner';
 
-export { DEFAULT_MAX_FILE_SIZE, mentionsWatchedPackage, type ScanOptions, type ScanProgress } from './scanner';
+export {
+  DEFAULT_MAX_FILE_SIZE,
+  mentionsWatchedPackage,
+  type ScanOptions,
+  type ScanProgress,
+} from './scanner';
 
 const SUPPRESS = /mail-oauth-ignore/;
 
@@ -59,6 +65,8 @@ export class Analyzer {
   /** Files whose allowed imports grew since the last program (their resolutions are redone). */
   private readonly invalidated = new Set<string>();
   private readonly opts: Required<Omit<AnalyzerOptions, 'now'>> & { now: () => Date };
+  /** mayWrapPackage answers per module file; cleared whenever a text changes. */
+  private readonly wraps = new Map<string, boolean>();
 
   constructor(root: string, options: AnalyzerOptions = {}) {
     this.root = path.resolve(root);
@@ -87,12 +95,19 @@ export class Analyzer {
       onProgress: options.onProgress,
     });
     const analysed = await this.analyzeCandidates(collected.texts, options);
-    const root = paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory() ? path.resolve(paths[0]) : this.root;
+    const root =
+      paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory()
+        ? path.resolve(paths[0])
+        : this.root;
     return {
       root,
       findings: analysed.findings,
       skipped: [...collected.skipped, ...analysed.skipped].sort((a, b) => a.file.localeCompare(b.file)),
-      stats: { files: collected.total, parsed: collected.texts.size, durationMs: Math.round(performance.now() - started) },
+      stats: {
+        files: collected.total,
+        parsed: collected.texts.size,
+        durationMs: Math.round(performance.now() - started),
+      },
     };
   }
 
@@ -100,7 +115,10 @@ export class Analyzer {
    * Analyses candidate files (as collected by `collectCandidates`). Files whose values led to modules
    * not loaded yet are analysed again once the program has them (one rebuild per round, not per file).
    */
-  async analyzeCandidates(texts: ReadonlyMap<string, string>, options: ScanOptions = {}): Promise<{ findings: Finding[]; skipped: SkippedFile[] }> {
+  async analyzeCandidates(
+    texts: ReadonlyMap<string, string>,
+    options: ScanOptions = {},
+  ): Promise<{ findings: Finding[]; skipped: SkippedFile[] }> {
     const { signal, onProgress } = options;
     const skipped: SkippedFile[] = [];
     for (const [file, text] of texts) {
@@ -148,7 +166,16 @@ export class Analyzer {
   preparse(file: string, text: string): void {
     this.setSource(file, text);
     if (this.parsed.get(file)?.text !== text) {
-      this.parsed.set(file, ts.createSourceFile(file, text, COMPILER_OPTIONS.target ?? ts.ScriptTarget.ES2022, true, scriptKind(file)));
+      this.parsed.set(
+        file,
+        ts.createSourceFile(
+          file,
+          text,
+          COMPILER_OPTIONS.target ?? ts.ScriptTarget.ES2022,
+          true,
+          scriptKind(file),
+        ),
+      );
     }
   }
 
@@ -157,12 +184,14 @@ export class Analyzer {
     if (this.overlay.get(file) !== text) {
       this.overlay.set(file, text);
       this.dirty = true;
+      this.wraps.clear();
     }
   }
 
   removeSource(file: string): void {
     if (this.overlay.delete(file) || this.parsed.delete(file)) {
       this.dirty = true;
+      this.wraps.clear();
     }
   }
 
@@ -176,6 +205,7 @@ export class Analyzer {
     if (this.parsed.delete(file)) {
       this.dirty = true;
     }
+    this.wraps.clear();
   }
 
   /** The program over the overlay files; local imports are loaded lazily by the compiler host. */
@@ -228,7 +258,9 @@ export class Analyzer {
       let e = dirs.get(dir);
       if (e === undefined) {
         const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-        e = isLocalModule(prefix) && ([...this.overlay.keys()].some((f) => f.startsWith(prefix)) || fs.existsSync(dir));
+        e =
+          isLocalModule(prefix) &&
+          ([...this.overlay.keys()].some((f) => f.startsWith(prefix)) || fs.existsSync(dir));
         dirs.set(dir, e);
       }
       return e;
@@ -304,8 +336,16 @@ export class Analyzer {
     if (!sf) {
       return [];
     }
-    return analyzeSourceFile(sf, program.getTypeChecker(), this.env, this.root, this.opts.extraHosts, this.opts.reportUnresolved, this.opts.now(), (from, spec) =>
-      requests.push([from, spec]),
+    return analyzeSourceFile(
+      sf,
+      program.getTypeChecker(),
+      this.env,
+      this.root,
+      this.opts.extraHosts,
+      this.opts.reportUnresolved,
+      this.opts.now(),
+      (from, spec) => requests.push([from, spec]),
+      (from, spec) => this.mayWrapPackage(from, spec),
     );
   }
 
@@ -322,27 +362,71 @@ export class Analyzer {
 
   /** One hop: does `text` import a local module that names a watched package (a wrapper)? */
   private importsCandidate(file: string, text: string): boolean {
-    for (const spec of relativeSpecifiers(text)) {
-      const base = path.resolve(path.dirname(file), spec);
-      for (const ext of RESOLVE_EXTS) {
-        const target = base + ext;
-        if (this.overlay.has(target)) {
-          return true;
+    return relativeSpecifiers(text).some((spec) => {
+      const target = this.resolveLocal(file, spec);
+      const t = target && this.localText(target);
+      return t !== undefined && mentionsWatchedPackage(t);
+    });
+  }
+
+  /** The file a relative specifier names (overlay or disk), tried with the usual extensions. */
+  private resolveLocal(from: string, spec: string): string | undefined {
+    const base = path.resolve(path.dirname(from), spec);
+    for (const ext of RESOLVE_EXTS) {
+      const target = base + ext;
+      if (this.overlay.has(target)) {
+        return target;
+      }
+      try {
+        if (fs.statSync(target).isFile()) {
+          return target;
         }
-        try {
-          const st = fs.statSync(target);
-          if (st.isFile() && st.size <= this.opts.maxFileSize) {
-            if (mentionsWatchedPackage(fs.readFileSync(target, 'latin1'))) {
-              return true;
-            }
-            break;
-          }
-        } catch {
-          /* try the next extension */
-        }
+      } catch {
+        /* try the next extension */
       }
     }
-    return false;
+    return undefined;
+  }
+
+  private localText(file: string): string | undefined {
+    const o = this.overlay.get(file);
+    if (o !== undefined) {
+      return o;
+    }
+    try {
+      return fs.statSync(file).size <= this.opts.maxFileSize ? fs.readFileSync(file, 'latin1') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Can a call through something imported from `spec` (relative to `from`) reach a watched package?
+   * Only if that module, or one it imports within a few hops, names one (a wrapper). Calls through
+   * other local modules (`tools.normalizePath()`) are not evaluated, so their modules are not loaded.
+   * Unresolvable specifiers answer yes (the checker decides).
+   */
+  private mayWrapPackage(from: string, spec: string, depth = 0, seen = new Set<string>()): boolean {
+    const target = this.resolveLocal(from, spec);
+    if (!target) {
+      return depth === 0;
+    }
+    const known = this.wraps.get(target);
+    if (known !== undefined || seen.has(target)) {
+      return known ?? false;
+    }
+    seen.add(target);
+    const text = this.localText(target);
+    const wraps =
+      text === undefined ||
+      mentionsWatchedPackage(text) ||
+      (depth < WRAP_DEPTH &&
+        relativeSpecifiers(text).some((sp) => this.mayWrapPackage(target, sp, depth + 1, seen)));
+    // A "no" reached through a cycle is only final for the module the question started from.
+    if (wraps || depth === 0) {
+      this.wraps.set(target, wraps);
+    }
+    return wraps;
   }
 
   /**
@@ -360,6 +444,8 @@ export class Analyzer {
 
 /** Import hops followed from an analysed file (config → re-export → constants is 3). */
 const MAX_IMPORT_DEPTH = 4;
+/** Import hops searched for a watched package behind a local module (wrapper → wrapper → package). */
+const WRAP_DEPTH = 3;
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
   allowJs: true,
@@ -387,7 +473,11 @@ function changeRange(before: string, after: string): ts.TextChangeRange {
   }
   let endBefore = before.length;
   let endAfter = after.length;
-  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
+  while (
+    endBefore > start &&
+    endAfter > start &&
+    before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)
+  ) {
     endBefore--;
     endAfter--;
   }
@@ -416,7 +506,7 @@ function scriptKind(file: string): ts.ScriptKind {
   }
 }
 
-function sortFindings(f: Finding[]): Finding[] {
+export function sortFindings(f: Finding[]): Finding[] {
   return f.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start);
 }
 
@@ -457,6 +547,8 @@ export function analyzeSourceFile(
   reportUnresolved: boolean,
   now: Date,
   requestImport?: (fromFile: string, specifier: string) => void,
+  /** Whether a local module may wrap a watched package (Analyzer.mayWrapPackage); absent: assume so. */
+  mayWrap?: (fromFile: string, specifier: string) => boolean,
 ): Finding[] {
   const findings: Finding[] = [];
   const ev = new Evaluator({ checker, env, root, requestImport });
@@ -467,23 +559,66 @@ export function analyzeSourceFile(
     options: { extraHosts, reportUnresolved, now },
     report: (f) => findings.push(f),
   };
-  const roots = moduleBoundNames(sf);
+  const { roots, functions } = moduleBoundNames(sf);
+  if (!roots.size && !CALL_ROOTED.test(sf.text)) {
+    return findings;
+  }
   const visit = (node: ts.Node): void => {
+    const k = node.kind;
     if (
-      (ts.isCallExpression(node) || ts.isNewExpression(node)) &&
-      node.expression.kind !== ts.SyntaxKind.ImportKeyword &&
-      mayReachPackage(node.expression, roots)
+      (k === SK.CallExpression || k === SK.NewExpression) &&
+      (node as ts.CallExpression).expression.kind !== SK.ImportKeyword &&
+      mayReachPackage(
+        (node as ts.CallExpression).expression,
+        roots,
+        functions,
+        mayWrap && ((spec) => mayWrap(sf.fileName, spec)),
+      )
     ) {
       try {
-        inspect(node, ctx);
+        inspect(node as ts.CallExpression | ts.NewExpression, ctx);
       } catch {
         // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
       }
     }
-    ts.forEachChild(node, visit);
+    forEachChild(node, visit);
   };
   visit(sf);
   return findings;
+}
+
+// The two AST walks below visit every node of every candidate: they compare kinds directly, because
+// each `ts.x` in the bundle is two property getters (esbuild's interop object, then TypeScript's own).
+const SK = ts.SyntaxKind;
+const forEachChild = ts.forEachChild;
+/** `require(...)`/`import(...)` somewhere in the text: a call result may then hold a package. */
+const CALL_ROOTED = /\b(?:require|import)\s*\(/;
+
+/**
+ * A module specifier whose exports may lead to a watched package: the package itself (or a subpath),
+ * or a local module (which may wrap one). Other packages are never followed (see resolveModuleNames).
+ */
+function mayLeadToPackage(spec: string): boolean {
+  return isRelative(spec) || WATCHED_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`));
+}
+
+const REQUIRE_OR_IMPORT = /\b(?:require|import)\b/g;
+const LITERAL_LOAD = /\b(?:require|import)\s*\(\s*(['"`])([^'"`]*)\1\s*\)/g;
+
+/**
+ * Whether an initializer that mentions require/import may load a watched package or a local module:
+ * false only when every mention is a literal `require('x')`/`import('x')` of some other package.
+ */
+function loadsRelevantModule(init: string): boolean {
+  const mentions = init.match(REQUIRE_OR_IMPORT)?.length ?? 0;
+  let literal = 0;
+  for (const m of init.matchAll(LITERAL_LOAD)) {
+    if (mayLeadToPackage(m[2])) {
+      return true;
+    }
+    literal++;
+  }
+  return literal < mentions;
 }
 
 /**
@@ -492,44 +627,79 @@ export function analyzeSourceFile(
  * of those. A callee whose root is none of these (a parameter, `Math`, a local helper) cannot reach
  * a watched package, so the checker is not even asked about it.
  */
-function moduleBoundNames(sf: ts.SourceFile): Set<string> {
-  const names = new Set<string>();
+function moduleBoundNames(sf: ts.SourceFile): { roots: Map<string, string | null>; functions: Set<string> } {
+  // Each name → the relative module it was loaded from when that is certain (`import x from './x'`,
+  // `const { y } = require('./y')`), else null. A call through a local module that cannot wrap a
+  // package is then not evaluated (see mayWrapPackage).
+  const names = new Map<string, string | null>();
+  // Functions declared in the file: `getMailer().createTransport()` may return a package.
+  const functions = new Set<string>();
   const aliases: [ts.BindingName, ts.Expression][] = [];
-  const bind = (n: ts.BindingName): void => {
-    if (ts.isIdentifier(n)) {
-      names.add(n.text);
+  const add = (name: string, from: string | null): void => {
+    names.set(name, names.has(name) && names.get(name) !== from ? null : from);
+  };
+  const bind = (n: ts.BindingName, from: string | null): void => {
+    if (n.kind === SK.Identifier) {
+      add(n.text, from);
     } else {
-      n.elements.forEach((e) => !ts.isOmittedExpression(e) && bind(e.name));
+      n.elements.forEach((e) => !ts.isOmittedExpression(e) && bind(e.name, from));
     }
   };
   const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && node.importClause) {
-      const c = node.importClause;
+    const k = node.kind;
+    if (k === SK.ImportDeclaration) {
+      const { importClause: c, moduleSpecifier } = node as ts.ImportDeclaration;
+      const spec = ts.isStringLiteral(moduleSpecifier) ? moduleSpecifier.text : undefined;
+      if (!c || (spec !== undefined && !mayLeadToPackage(spec))) {
+        return;
+      }
+      const from = spec && isRelative(spec) ? spec : null;
       if (c.name) {
-        names.add(c.name.text);
+        add(c.name.text, from);
       }
       const nb = c.namedBindings;
       if (nb && ts.isNamespaceImport(nb)) {
-        names.add(nb.name.text);
+        add(nb.name.text, from);
       } else if (nb) {
-        nb.elements.forEach((e) => names.add(e.name.text));
+        nb.elements.forEach((e) => add(e.name.text, from));
       }
       return;
     }
-    if (ts.isImportEqualsDeclaration(node)) {
-      names.add(node.name.text);
+    if (k === SK.ImportEqualsDeclaration) {
+      const { name, moduleReference: ref } = node as ts.ImportEqualsDeclaration;
+      const spec =
+        ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression)
+          ? ref.expression.text
+          : undefined;
+      if (spec === undefined || mayLeadToPackage(spec)) {
+        add(name.text, spec && isRelative(spec) ? spec : null);
+      }
       return;
     }
-    if (ts.isVariableDeclaration(node) && node.initializer) {
-      // A plain substring test on the source range: over-approximates, which a gate may.
-      const init = sf.text.slice(node.initializer.pos, node.initializer.end);
+    if (k === SK.FunctionDeclaration && (node as ts.FunctionDeclaration).name) {
+      functions.add((node as ts.FunctionDeclaration).name!.text);
+    }
+    if (k === SK.VariableDeclaration && (node as ts.VariableDeclaration).initializer) {
+      const { name, initializer } = node as ts.VariableDeclaration & { initializer: ts.Expression };
+      if (
+        name.kind === SK.Identifier &&
+        (initializer.kind === SK.ArrowFunction || initializer.kind === SK.FunctionExpression)
+      ) {
+        functions.add(name.text);
+      }
+      // A plain text test on the source range: over-approximates, which a gate may. Bindings of
+      // other packages (`require('lodash')`) are left out: calls through them cannot reach ours.
+      const init = sf.text.slice(initializer.pos, initializer.end);
       if (init.includes('require') || init.includes('import')) {
-        bind(node.name);
+        if (loadsRelevantModule(init)) {
+          const spec = loadedSpecifier(initializer);
+          bind(name, spec && isRelative(spec) ? spec : null);
+        }
       } else {
-        aliases.push([node.name, node.initializer]);
+        aliases.push([name, initializer]);
       }
     }
-    ts.forEachChild(node, visit);
+    forEachChild(node, visit);
   };
   visit(sf);
   // `const mailer = nodemailer`, `const { createTransport } = lib.mail`: aliases of bound names.
@@ -538,45 +708,103 @@ function moduleBoundNames(sf: ts.SourceFile): Set<string> {
     for (const [name, init] of aliases) {
       const root = rootIdentifier(init);
       if (root && names.has(root) && !(ts.isIdentifier(name) && names.has(name.text))) {
-        bind(name);
+        bind(name, names.get(root) ?? null);
         changed = true;
       }
     }
   }
-  return names;
+  return { roots: names, functions };
+}
+
+const isRelative = (spec: string): boolean => spec.startsWith('.') || path.isAbsolute(spec);
+
+/** `require('./x')`, `require('./x').y`, `(await import('./x')).default` → './x'; anything else → undefined. */
+function loadedSpecifier(init: ts.Expression): string | undefined {
+  let e = init;
+  while (PASS_THROUGH.has(e.kind)) {
+    e = (e as ts.PropertyAccessExpression).expression;
+  }
+  if (e.kind !== SK.CallExpression) {
+    return undefined;
+  }
+  const { expression: callee, arguments: args } = e as ts.CallExpression;
+  const loads =
+    callee.kind === SK.ImportKeyword ||
+    (callee.kind === SK.Identifier && (callee as ts.Identifier).text === 'require');
+  return loads && args.length === 1 && ts.isStringLiteralLike(args[0]) ? args[0].text : undefined;
 }
 
 function rootIdentifier(expr: ts.Expression): string | undefined {
   let e: ts.Expression = expr;
+  while (PASS_THROUGH.has(e.kind) || e.kind === SK.CallExpression) {
+    e = (e as ts.PropertyAccessExpression | ts.CallExpression).expression;
+  }
+  return e.kind === SK.Identifier ? (e as ts.Identifier).text : undefined;
+}
+
+/** Expressions that pass a value on: `a.b`, `a[b]`, `(a)`, `a!`, `await a`, `a as T`. */
+const PASS_THROUGH = new Set<ts.SyntaxKind>([
+  SK.PropertyAccessExpression,
+  SK.ElementAccessExpression,
+  SK.ParenthesizedExpression,
+  SK.NonNullExpression,
+  SK.AwaitExpression,
+  SK.AsExpression,
+]);
+
+/**
+ * Cheap syntactic gate before any checker work (see moduleBoundNames): the callee's root is a name
+ * bound to a module, or the chain starts with a call that may return one (`require('x').y()`,
+ * `getMailer().createTransport()`, `this.mailer().connect()`, `(await import('x')).y()`).
+ */
+function mayReachPackage(
+  callee: ts.Expression,
+  roots: Map<string, string | null>,
+  functions: Set<string>,
+  mayWrap?: (spec: string) => boolean,
+): boolean {
+  let e: ts.Expression = callee;
+  let called = false;
   for (;;) {
-    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e)) {
-      e = e.expression;
-    } else if (ts.isCallExpression(e)) {
-      e = e.expression;
+    if (PASS_THROUGH.has(e.kind)) {
+      e = (e as ts.PropertyAccessExpression).expression;
+    } else if (e.kind === SK.CallExpression) {
+      called = true;
+      e = (e as ts.CallExpression).expression;
     } else {
       break;
     }
   }
-  return ts.isIdentifier(e) ? e.text : undefined;
+  if (e.kind === SK.Identifier) {
+    // A local variable's method chain (`contentType.value.toLowerCase().trim()`) never qualifies.
+    const name = (e as ts.Identifier).text;
+    const from = roots.get(name);
+    if (from !== undefined) {
+      return from === null || !mayWrap || mayWrap(from);
+    }
+    return called && (name === 'require' || functions.has(name));
+  }
+  // `this.mailer().connect()`, `(await import('x')).y()`, `(function () {...})().z()`
+  return called && NON_IDENTIFIER_ROOTS.has(e.kind);
 }
 
-/** Cheap syntactic gate before any checker work (see moduleBoundNames). */
-function mayReachPackage(callee: ts.Expression, roots: Set<string>): boolean {
-  let e: ts.Expression = callee;
-  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e)) {
-    e = e.expression;
-  }
-  if (ts.isCallExpression(e)) {
-    // `require('x').y()`, `getMailer().createTransport()`, `(await import('x')).y()`
-    return true;
-  }
-  return ts.isIdentifier(e) && roots.has(e.text);
-}
+const NON_IDENTIFIER_ROOTS = new Set<ts.SyntaxKind>([
+  SK.ThisKeyword,
+  SK.SuperKeyword,
+  SK.ImportKeyword,
+  SK.FunctionExpression,
+  SK.ArrowFunction,
+]);
 
 /** Callees that can never reach a package: `this.x()`, `super()`, calls on literals. */
 function cannotBePackage(expr: ts.Expression): boolean {
   let e: ts.Expression = expr;
-  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) {
+  while (
+    ts.isPropertyAccessExpression(e) ||
+    ts.isElementAccessExpression(e) ||
+    ts.isParenthesizedExpression(e) ||
+    ts.isNonNullExpression(e)
+  ) {
     e = e.expression;
   }
   return (

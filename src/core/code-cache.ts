@@ -6,7 +6,6 @@
  * compile, and `saveCache` (set then) writes a fresh one — best called after the bundle has done real
  * work, so the cache also holds the functions that work compiled.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
@@ -27,11 +26,7 @@ const M = Module as unknown as {
 
 export function requireWithCodeCache(file: string, name: string): CachedModule {
   const st = fs.statSync(file);
-  const key = crypto
-    .createHash('sha1')
-    .update(`${file}:${st.size}:${st.mtimeMs}:${process.version}`)
-    .digest('hex')
-    .slice(0, 16);
+  const key = fnv1a(`${file}:${st.size}:${st.mtimeMs}:${process.version}`);
   const cacheFile = path.join(os.tmpdir(), `mail-oauth-migrator-${name}-${key}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
@@ -58,10 +53,26 @@ export function requireWithCodeCache(file: string, name: string): CachedModule {
             const tmp = `${cacheFile}.${process.pid}.tmp`;
             fs.writeFileSync(tmp, script.createCachedData());
             fs.renameSync(tmp, cacheFile);
+            // Caches of earlier builds of this bundle are dead weight (~10 MB each): remove them.
+            const prefix = `mail-oauth-migrator-${name}-`;
+            for (const f of fs.readdirSync(os.tmpdir())) {
+              if (f.startsWith(prefix) && f.endsWith('.v8cache') && path.join(os.tmpdir(), f) !== cacheFile) {
+                fs.rmSync(path.join(os.tmpdir(), f), { force: true });
+              }
+            }
           } catch {
             /* no cache next time */
           }
         }
       : undefined;
   return { exports: mod.exports, saveCache };
+}
+
+/** A short stable key (64-bit FNV-1a in hex): node:crypto would cost the worker ~15 internal modules. */
+function fnv1a(s: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < s.length; i++) {
+    h = BigInt.asUintN(64, (h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n);
+  }
+  return h.toString(16).padStart(16, '0');
 }

@@ -44,8 +44,10 @@ export interface WalkResult {
 }
 
 export function isSourceFile(file: string): boolean {
-  return SOURCE_EXTENSIONS.includes(path.extname(file).toLowerCase()) && !/\.d\.[cm]?ts$/i.test(file);
+  return SOURCE_EXTENSIONS.includes(path.extname(file).toLowerCase()) && !DECLARATION.test(file);
 }
+
+const DECLARATION = /\.d\.[cm]?ts$/i;
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
@@ -89,7 +91,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       return;
     }
     seenFiles.add(real);
-    const base = path.basename(abs);
+    const base = abs.slice(abs.lastIndexOf(path.sep) + 1);
     if (opts.isEnvFile(base)) {
       result.envFiles.push(abs);
     } else if (isSourceFile(abs)) {
@@ -101,21 +103,33 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
    * `real` is the directory's real path, known without a syscall unless a symlink led here; loops can
    * only come through symlinks, so `ancestors` (real paths on the current path) is enough to stop them.
    */
-  const visitDir = async (dir: string, real: string, scopes: IgnoreScope[], root: string, ancestors: Set<string>): Promise<void> => {
+  const visitDir = async (
+    dir: string,
+    real: string,
+    scopes: IgnoreScope[],
+    root: string,
+    ancestors: Set<string>,
+  ): Promise<void> => {
     if (++ticks % 64 === 0) {
       throwIfAborted(opts.signal);
       // Let other work (progress, cancellation, the extension host) run during long walks.
       await new Promise<void>((r) => setImmediate(r));
     }
     if (seenDirs.has(real)) {
-      result.skipped.push({ file: dir, reason: ancestors.has(real) ? 'symlink loop' : 'symlink to a folder that is already scanned' });
+      result.skipped.push({
+        file: dir,
+        reason: ancestors.has(real) ? 'symlink loop' : 'symlink to a folder that is already scanned',
+      });
       return;
     }
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      result.skipped.push({ file: dir, reason: `unreadable folder (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+      result.skipped.push({
+        file: dir,
+        reason: `unreadable folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      });
       return;
     }
     seenDirs.add(real);
@@ -126,15 +140,22 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
         const ig = ignore().add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
         nextScopes = [...scopes, { dir, ig }];
       } catch (e) {
-        result.skipped.push({ file: path.join(dir, '.gitignore'), reason: `unreadable .gitignore (${String(e)})` });
+        result.skipped.push({
+          file: path.join(dir, '.gitignore'),
+          reason: `unreadable .gitignore (${String(e)})`,
+        });
       }
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Plain concatenation: `dir` and `real` are already normalised, and path.join per entry costs
+    // more than the readdir itself over a large tree.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const realPrefix = real === dir ? prefix : real.endsWith(path.sep) ? real : real + path.sep;
     for (const entry of entries) {
-      const abs = path.join(dir, entry.name);
+      const abs = prefix + entry.name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      let target = path.join(real, entry.name);
+      let target = realPrefix === prefix ? abs : realPrefix + entry.name;
       if (entry.isSymbolicLink()) {
         try {
           target = fs.realpathSync(abs);
@@ -143,12 +164,16 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
           isFile = st.isFile();
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          result.skipped.push({ file: abs, reason: code === 'ELOOP' ? 'symlink loop' : `broken symlink (${code ?? 'error'})` });
+          result.skipped.push({
+            file: abs,
+            reason: code === 'ELOOP' ? 'symlink loop' : `broken symlink (${code ?? 'error'})`,
+          });
           continue;
         }
       }
       if (isDir) {
-        const why = SKIPPED_DIRS[entry.name] ?? (excludeDirs.has(entry.name) ? 'excluded by settings' : undefined);
+        const why =
+          SKIPPED_DIRS[entry.name] ?? (excludeDirs.has(entry.name) ? 'excluded by settings' : undefined);
         if (why) {
           // Dependency and VCS folders are not listed one by one; build output is worth a line.
           if (why === 'build output' || why === 'excluded by settings') {
@@ -160,7 +185,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
           continue;
         }
         await visitDir(abs, target, nextScopes, root, here);
-      } else if (isFile) {
+      } else if (isFile && (isSourceFile(entry.name) || opts.isEnvFile(entry.name))) {
         if (ignored(abs, false, nextScopes, root)) {
           continue;
         }
@@ -175,7 +200,10 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
     try {
       st = await fs.promises.stat(abs);
     } catch (e) {
-      result.skipped.push({ file: abs, reason: `cannot read path (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+      result.skipped.push({
+        file: abs,
+        reason: `cannot read path (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      });
       continue;
     }
     if (st.isDirectory()) {

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './ts';
 import type { EnvHit, EnvIndex } from './env';
 
 /** A property of a resolved object; evaluated lazily so unrelated branches cost nothing. */

@@ -1,16 +1,20 @@
 /**
- * Worker-thread side of the CLI scan: loads the analyzer (and the TypeScript compiler, ~0.3 s) while
- * the main thread walks and reads the workspace, then analyses the candidates it is sent.
+ * Worker-thread side of the CLI scan: loads the analyzer (and the TypeScript compiler, ~0.2 s) while
+ * the main thread walks the workspace, then reads files from the same list as the main thread and
+ * analyses candidates as they turn up (its own and those the main thread sends), so that little is
+ * left to do once the last file is read.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Analyzer, type AnalyzerOptions } from './analyzer';
-import { readBatch } from './scanner';
+import { Analyzer, sortFindings, type AnalyzerOptions } from './analyzer';
+import type { Finding, SkippedFile } from './model';
+import { readClaimed } from './scanner';
 
-/** Messages from the CLI: candidates one by one as they are read, then the run. */
+/** Messages from the CLI: the dotenv files, candidates as the main thread reads them, the shared read, the end. */
 export type WorkerMessage =
+  | { type: 'env'; root: string; envTexts: [string, string][] }
   | { type: 'file'; root: string; file: string; text: string }
-  | { type: 'read'; root: string; files: string[]; maxFileSize: number }
-  | { type: 'run'; root: string; files: string[]; envTexts: [string, string][] };
+  | { type: 'read'; root: string; files: string[]; counter: Int32Array; maxFileSize: number }
+  | { type: 'run'; root: string };
 
 interface WorkerData {
   /** Marks a worker started by the CLI scan (cli-core.js may be loaded in other workers too). */
@@ -18,7 +22,9 @@ interface WorkerData {
   options: Omit<AnalyzerOptions, 'now'>;
 }
 
-/** Serves scan jobs from the parent thread (the CLI); see src/cli-core.ts. */
+const tick = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+
+/** Serves scan jobs from the parent thread (the CLI); see src/cli.ts scanWithWorker. */
 export function startScanWorker(onAnalysed?: () => void): void {
   const port = parentPort;
   const data = workerData as WorkerData | undefined;
@@ -30,32 +36,76 @@ export function startScanWorker(onAnalysed?: () => void): void {
   let analyzer: Analyzer | undefined;
   const ready = (root: string): Analyzer => (analyzer ??= new Analyzer(root, options));
   port.postMessage({ type: 'loaded' });
+
   const texts = new Map<string, string>();
+  const findings: Finding[] = [];
+  const skipped: SkippedFile[] = [];
+  // How the analysis went, batch by batch (MAIL_OAUTH_TIMING=1 makes the CLI print it).
+  const batches: string[] = [];
+  // Candidates not analysed yet; analysis waits for the dotenv files (process.env values need them).
+  const pending: string[] = [];
+  let envReady = false;
+  // One analysis at a time, in arrival order.
+  let queue = Promise.resolve();
+  let queued = false;
+  const analysePending = (a: Analyzer): Promise<void> => {
+    if (!queued) {
+      queued = true;
+      queue = queue.then(async () => {
+        // Let the messages that arrived meanwhile join this batch.
+        await tick();
+        queued = false;
+        const batch = new Map(pending.splice(0).map((f) => [f, texts.get(f) ?? '']));
+        if (batch.size) {
+          const t0 = performance.now();
+          const r = await a.analyzeCandidates(batch);
+          batches.push(`${batch.size} file(s) in ${Math.round(performance.now() - t0)} ms`);
+          findings.push(...r.findings);
+          skipped.push(...r.skipped);
+        }
+      });
+    }
+    return queue;
+  };
+  const add = (a: Analyzer, file: string, text: string): void => {
+    texts.set(file, text);
+    a.preparse(file, text);
+    pending.push(file);
+    if (envReady) {
+      void analysePending(a);
+    }
+  };
+
   port.on('message', (msg: WorkerMessage) => {
     const a = ready(msg.root);
-    if (msg.type === 'file') {
-      texts.set(msg.file, msg.text);
-      a.preparse(msg.file, msg.text);
-      return;
+    switch (msg.type) {
+      case 'env':
+        msg.envTexts.forEach(([f, t]) => a.env.add(f, t));
+        envReady = true;
+        void analysePending(a);
+        return;
+      case 'file':
+        add(a, msg.file, msg.text);
+        return;
+      case 'read':
+        // Chunks of the file list, claimed through the shared counter like the main thread does;
+        // between chunks, the analysis of what turned up so far gets its turn.
+        readClaimed(msg.files, msg.counter, msg.maxFileSize, (f, t) => add(a, f, t), tick).then(
+          (r) => port.postMessage({ type: 'read-done', ...r }),
+          (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
+        );
+        return;
+      case 'run':
+        envReady = true;
+        analysePending(a).then(
+          () => {
+            // Write the V8 code cache of this bundle (first run only) now that the analysis has
+            // compiled its functions (see src/core/code-cache.ts).
+            onAnalysed?.();
+            port.postMessage({ type: 'done', findings: sortFindings(findings), skipped, batches });
+          },
+          (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
+        );
     }
-    if (msg.type === 'read') {
-      // The tail of the file list, read here while the main thread reads the head.
-      const r = readBatch(msg.files, msg.maxFileSize, (f, t) => {
-        texts.set(f, t);
-        a.preparse(f, t);
-      });
-      port.postMessage({ type: 'read-done', ...r });
-      return;
-    }
-    msg.envTexts.forEach(([f, t]) => a.env.add(f, t));
-    a.analyzeCandidates(new Map(msg.files.map((f) => [f, texts.get(f) ?? '']))).then(
-      (r) => {
-        // Write the V8 code cache of this bundle (first run only) now that the analysis has compiled
-        // its functions (see src/core/code-cache.ts).
-        onAnalysed?.();
-        port.postMessage({ type: 'done', ...r });
-      },
-      (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
-    );
   });
 }

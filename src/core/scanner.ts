@@ -69,42 +69,57 @@ export function classifyBuffer(buf: Buffer, file: string, maxSize: number): Read
   } catch {
     return { skip: 'not valid UTF-8' };
   }
-  if (/\.min\.[cm]?js$/i.test(file) || looksMinified(text)) {
+  if (MINIFIED_NAME.test(file) || looksMinified(text)) {
     return { skip: 'minified' };
   }
   return { text };
 }
 
 export function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MB` : `${Math.round(n / 1024)} KB`;
+  return n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MB`
+    : `${Math.round(n / 1024)} KB`;
 }
 
-/** Reads one source with the size guard and the cheap byte-level pre-filter. */
 /** One read buffer reused for every file: no per-file allocation, far less garbage and peak memory. */
 let scratch = Buffer.allocUnsafe(256 * 1024);
 
-export function readCandidate(file: string, maxFileSize: number): ReadOutcome | { specs: string[] } | 'skip-minified-name' {
+/**
+ * Reads one source with the size guard and the cheap byte-level pre-filter. No fstat: the file is read
+ * into the shared buffer until EOF or one byte past the size limit (only an oversized file is stat'ed,
+ * for the message).
+ */
+export function readCandidate(
+  file: string,
+  maxFileSize: number,
+): ReadOutcome | { specs: string[] } | 'skip-minified-name' {
+  if (MINIFIED_NAME.test(file)) {
+    return 'skip-minified-name';
+  }
   let buf: Buffer;
   try {
     const fd = fs.openSync(file, 'r');
     try {
-      const size = fs.fstatSync(fd).size;
-      if (size > maxFileSize) {
-        return { skip: `larger than ${formatBytes(maxFileSize)} (${formatBytes(size)})` };
-      }
-      if (size > scratch.length) {
-        scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
-      }
-      buf = scratch;
       let off = 0;
-      while (off < size) {
-        const n = fs.readSync(fd, buf, off, size - off, off);
+      for (;;) {
+        if (off === scratch.length) {
+          if (off > maxFileSize) {
+            break;
+          }
+          const bigger = Buffer.allocUnsafe(Math.min(scratch.length * 2, maxFileSize + 1));
+          scratch.copy(bigger, 0, 0, off);
+          scratch = bigger;
+        }
+        const n = fs.readSync(fd, scratch, off, Math.min(scratch.length, maxFileSize + 1) - off, null);
         if (n === 0) {
           break;
         }
         off += n;
+        if (off > maxFileSize) {
+          return { skip: `larger than ${formatBytes(maxFileSize)} (${formatBytes(fs.fstatSync(fd).size)})` };
+        }
       }
-      buf = buf.subarray(0, off);
+      buf = scratch.subarray(0, off);
     } finally {
       fs.closeSync(fd);
     }
@@ -113,16 +128,20 @@ export function readCandidate(file: string, maxFileSize: number): ReadOutcome | 
   }
   // Every watched package name contains "mail", "imap" or one of the POP3 names: a few memchr-speed
   // scans decide for almost every file before anything is decoded ("pop" alone would match `.pop()`).
-  const minifiedName = /\.min\.[cm]?js$/i.test(file);
-  if (minifiedName) {
-    return 'skip-minified-name';
+  let named = false;
+  for (const needle of NEEDLES) {
+    if (buf.indexOf(needle) >= 0) {
+      named = true;
+      break;
+    }
   }
-  if (!NEEDLES.some((n) => buf.indexOf(n) >= 0) || !PREFILTER.test(buf.toString('latin1'))) {
+  if (!named || !PREFILTER.test(buf.toString('latin1'))) {
     return { specs: relativeSpecifiersIn(buf) };
   }
   return classifyBuffer(buf, file, maxFileSize);
 }
 
+const MINIFIED_NAME = /\.min\.[cm]?js$/i;
 const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople'].map((n) => Buffer.from(n));
 const IMPORT_BEFORE_QUOTE = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)$/;
 
@@ -157,8 +176,13 @@ export interface CollectOptions {
   exclude?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (p: ScanProgress) => void;
-  /** Reads some of the files on another thread (the CLI's worker); must behave like readBatch. */
-  offload?: (files: string[]) => Promise<ReadBatch>;
+  /** Called once the dotenv files are read, before any source is (the CLI's worker needs them first). */
+  onEnv?: (envTexts: [string, string][]) => void;
+  /**
+   * Another thread reading from the same list (the CLI's worker): it claims chunks through `counter`
+   * exactly as this thread does (see readClaimed) and resolves with what it read.
+   */
+  share?: (files: string[], counter: Int32Array) => Promise<ReadBatch>;
   /** Called for each candidate as soon as it is read (the CLI's worker starts parsing it meanwhile). */
   onCandidate?: (file: string, text: string) => void;
 }
@@ -170,9 +194,13 @@ export interface ReadBatch {
   skipped: SkippedFile[];
 }
 
-/** Reads files with the size guard and the pre-filter; `onCandidate` sees each candidate at once. */
-export function readBatch(files: readonly string[], maxFileSize: number, onCandidate?: (file: string, text: string) => void): ReadBatch {
-  const out: ReadBatch = { candidates: [], importers: [], skipped: [] };
+/** Reads files with the size guard and the pre-filter into `out`; `onCandidate` sees each candidate at once. */
+export function readBatch(
+  files: readonly string[],
+  maxFileSize: number,
+  onCandidate?: (file: string, text: string) => void,
+  out: ReadBatch = { candidates: [], importers: [], skipped: [] },
+): ReadBatch {
   for (const file of files) {
     const r = readCandidate(file, maxFileSize);
     if (r === 'skip-minified-name') {
@@ -189,6 +217,32 @@ export function readBatch(files: readonly string[], maxFileSize: number, onCandi
     }
   }
   return out;
+}
+
+/** Files claimed at a time from a shared list. */
+const CHUNK = 96;
+
+/**
+ * Reads chunks of `files` claimed through `counter[0]` (an index shared with another thread through a
+ * SharedArrayBuffer) until the list is used up; both threads stay busy to the end whatever each one's
+ * other work. `between` runs before each claim (progress, cancellation, letting messages in).
+ */
+export async function readClaimed(
+  files: readonly string[],
+  counter: Int32Array,
+  maxFileSize: number,
+  onCandidate?: (file: string, text: string) => void,
+  between?: (claimed: number) => Promise<void>,
+): Promise<ReadBatch> {
+  const out: ReadBatch = { candidates: [], importers: [], skipped: [] };
+  for (;;) {
+    await between?.(Math.min(Atomics.load(counter, 0), files.length));
+    const start = Atomics.add(counter, 0, CHUNK);
+    if (start >= files.length) {
+      return out;
+    }
+    readBatch(files.slice(start, start + CHUNK), maxFileSize, onCandidate, out);
+  }
 }
 
 export interface Collected {
@@ -219,31 +273,37 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
       opts.env.add(f, text);
       envTexts.push([f, text]);
     } catch (e) {
-      skipped.push({ file: f, reason: `unreadable dotenv file (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
+      skipped.push({
+        file: f,
+        reason: `unreadable dotenv file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      });
     }
   }
+  opts.onEnv?.(envTexts);
 
-  // Read every source once; keep the text of candidates only. Synchronous reads in small batches
-  // are several times faster than one promise per file, and the batches keep cancellation prompt.
-  // With `offload`, the tail of the list is read by another thread at the same time.
-  const total = walked.sources.length;
+  // Read every source once; keep the text of candidates only. Synchronous reads in small chunks are
+  // several times faster than one promise per file, and the chunks keep cancellation prompt. With
+  // `share`, another thread claims chunks from the same list at the same time.
+  const sources = walked.sources;
+  const total = sources.length;
   const texts = new Map<string, string>();
   const importers = new Map<string, string[]>();
-  const split = opts.offload && total > 2000 ? Math.floor(total * 0.55) : total;
-  const elsewhere = split < total ? opts.offload?.(walked.sources.slice(split)) : undefined;
-  // A rejected offload is awaited below; do not let it count as unhandled meanwhile.
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const elsewhere = total ? opts.share?.(sources, counter) : undefined;
+  // A rejected share is awaited below; do not let it count as unhandled meanwhile.
   elsewhere?.catch(() => undefined);
   const merge = (r: ReadBatch): void => {
     r.candidates.forEach(([f, t]) => texts.set(f, t));
     r.importers.forEach(([f, sp]) => importers.set(f, sp));
     skipped.push(...r.skipped);
   };
-  for (let i = 0; i < split; i += 256) {
-    throwIfAborted(signal);
-    onProgress?.({ phase: 'read', done: i, total, file: walked.sources[i] });
-    await new Promise<void>((r) => setImmediate(r));
-    merge(readBatch(walked.sources.slice(i, Math.min(i + 256, split)), opts.maxFileSize, opts.onCandidate));
-  }
+  merge(
+    await readClaimed(sources, counter, opts.maxFileSize, opts.onCandidate, async (claimed) => {
+      throwIfAborted(signal);
+      onProgress?.({ phase: 'read', done: claimed, total, file: sources[claimed] });
+      await new Promise<void>((r) => setImmediate(r));
+    }),
+  );
   if (elsewhere) {
     merge(await elsewhere);
   }
@@ -251,12 +311,26 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
 
   // Files that import a candidate may call the library through it (a wrapper module that
   // re-exports it): add them, two hops at most.
-  const known = new Set(walked.sources);
+  const known = new Set(sources);
   for (let round = 0; round < 2 && texts.size; round++) {
     const names = new Set([...texts.keys()].map(moduleBaseName));
+    // One regex test per specifier rules out almost all of them (a superset: case-insensitive);
+    // moduleBaseName and the resolution confirm the few that pass.
+    const mayName = new RegExp(
+      `(?:^|[\\\\/])(?:${[...names].map(escapeRe).join('|')})(?:\\.[cm]?[jt]sx?)?(?:[\\\\/](?:index(?:\\.[cm]?[jt]sx?)?)?)?$`,
+      'i',
+    );
     const add: string[] = [];
     for (const [file, specs] of importers) {
-      if (!texts.has(file) && specs.some((sp) => names.has(moduleBaseName(sp)) && texts.has(resolveRelative(file, sp, known) ?? ''))) {
+      if (
+        !texts.has(file) &&
+        specs.some(
+          (sp) =>
+            mayName.test(sp) &&
+            names.has(moduleBaseName(sp)) &&
+            texts.has(resolveRelative(file, sp, known) ?? ''),
+        )
+      ) {
         add.push(file);
       }
     }
@@ -281,14 +355,22 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
   return { texts, envTexts, skipped, total };
 }
 
-/** `./lib/mailer.js` → `mailer`; `/a/b/index.ts` → `b`. */
+/** `./lib/mailer.js` → `mailer`; `/a/b/index.ts` → `b`. Called for every import specifier: no regex. */
 export function moduleBaseName(p: string): string {
-  let base = path.basename(p).replace(/\.[cm]?[jt]sx?$/i, '');
-  if (base === 'index') {
-    base = path.basename(path.dirname(p));
+  let end = p.length;
+  while (end > 1 && (p.charCodeAt(end - 1) === 0x2f || p.charCodeAt(end - 1) === 0x5c)) {
+    end--;
   }
-  return base;
+  const slash = Math.max(p.lastIndexOf('/', end - 1), p.lastIndexOf('\\', end - 1));
+  let base = p.slice(slash + 1, end);
+  const dot = base.lastIndexOf('.');
+  if (dot > 0 && SOURCE_EXT_RE.test(base.slice(dot))) {
+    base = base.slice(0, dot);
+  }
+  return base === 'index' && slash > 0 ? moduleBaseName(p.slice(0, slash)) : base;
 }
+
+const SOURCE_EXT_RE = /^\.[cm]?[jt]sx?$/i;
 
 export function relativeSpecifiers(text: string): string[] {
   if (!text.includes('./')) {
@@ -303,7 +385,19 @@ export function relativeSpecifiers(text: string): string[] {
   return out;
 }
 
-export const RESOLVE_EXTS = ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx', '/index.ts', '/index.js'];
+export const RESOLVE_EXTS = [
+  '',
+  '.ts',
+  '.tsx',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.mts',
+  '.cts',
+  '.jsx',
+  '/index.ts',
+  '/index.js',
+];
 
 export function resolveRelative(from: string, spec: string, known: Set<string>): string | undefined {
   const base = path.resolve(path.dirname(from), spec);
@@ -321,4 +415,3 @@ export function resolveRelative(from: string, spec: string, known: Set<string>):
   }
   return undefined;
 }
-

@@ -1,5 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { mentionsWatchedPackage, relativeSpecifiers, relativeSpecifiersIn } from '../../src/core/scanner';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  mentionsWatchedPackage,
+  moduleBaseName,
+  readCandidate,
+  readClaimed,
+  relativeSpecifiers,
+  relativeSpecifiersIn,
+} from '../../src/core/scanner';
 
 describe('scanner pre-filter', () => {
   it('finds relative specifiers on the bytes exactly as on the text', () => {
@@ -22,5 +32,60 @@ describe('scanner pre-filter', () => {
     assert.ok(mentionsWatchedPackage("const { default: P } = await import('node-pop3');"));
     assert.ok(!mentionsWatchedPackage("const protocol = 'imap'; list.pop();"));
     assert.ok(!mentionsWatchedPackage("// uses nodemailer, see require('nodemailerx')"));
+  });
+});
+
+describe('scanner reads', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mom-scanner-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string): string => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+
+  it('reads a file larger than its read buffer in full, and skips one over the limit with its size', () => {
+    const padding = `// ${'x'.repeat(70)}\n`.repeat(5000); // ~370 KB, more than the 256 KB first buffer
+    const big = write('big.js', `${padding}const nm = require('nodemailer');\n`);
+    const read = (max: number): { text?: string; skip?: string } => {
+      const r = readCandidate(big, max);
+      return typeof r === 'object' && ('text' in r || 'skip' in r) ? r : {};
+    };
+    assert.ok(read(1024 * 1024).text?.endsWith("require('nodemailer');\n"));
+    const limit = fs.statSync(big).size;
+    assert.ok(read(limit).text, 'a file exactly at the limit is read');
+    const over = read(limit - 1);
+    assert.match(over.skip ?? '', /^larger than .* \(\d+ KB\)$/);
+  });
+
+  it('lets two readers share one list through the counter, each file read once', async () => {
+    const files = Array.from({ length: 500 }, (_, i) =>
+      write(`f${i}.js`, i % 50 === 0 ? `require('imapflow'); // ${i}\n` : `require('./f${i + 1}');\n`),
+    );
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const tick = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+    const [a, b] = await Promise.all([
+      readClaimed(files, counter, 1e6, undefined, tick),
+      readClaimed(files, counter, 1e6, undefined, tick),
+    ]);
+    assert.ok(a.importers.length > 0 && b.importers.length > 0, 'both readers got work');
+    const seen = [...a.candidates, ...b.candidates, ...a.importers, ...b.importers].map(([f]) => f).sort();
+    assert.deepEqual(seen, [...files].sort());
+    assert.equal(a.candidates.length + b.candidates.length, 10);
+  });
+
+  it('names modules as the wrapper hop expects', () => {
+    const cases: [string, string][] = [
+      ['./lib/mailer.js', 'mailer'],
+      ['./lib/mailer', 'mailer'],
+      ['../mail/index.ts', 'mail'],
+      ['/a/b/index.mjs', 'b'],
+      ['./x.config.json', 'x.config.json'],
+      ['./mailer/', 'mailer'],
+      ['./index', '.'],
+    ];
+    for (const [spec, base] of cases) {
+      assert.equal(moduleBaseName(spec), base, spec);
+    }
   });
 });

@@ -6,7 +6,7 @@
  * ❌ createTransport({ service: 'Outlook365', auth: { user, pass } })   // well-known service → smtp.office365.com
  * ✅ createTransport({ host: 'smtp.office365.com', auth: { type: 'OAuth2', user } })
  */
-import { ts } from 'ts-morph';
+import { ts } from '../ts';
 import { lookupNodemailerService } from '../hosts';
 import { HOLE } from '../resolve';
 import { isPassword, isSet, prop, propNode, reportConnection, str, type ConnectionFacts } from './shared';

@@ -5,7 +5,7 @@
  * ❌ const c = new POP3Client(995, 'outlook.office365.com', { tlserrs: false, enabletls: true });
  *    c.on('connect', () => c.login(user, pass));
  */
-import { ts } from 'ts-morph';
+import { ts } from '../ts';
 import { reportConnection } from './shared';
 import { POP3_MANUAL } from '../rule-meta';
 import type { CallSite, Detector, DetectorContext } from './types';

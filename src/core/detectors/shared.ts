@@ -2,7 +2,7 @@
  * What every detector shares: reading resolved options, picking the host, deciding "password auth",
  * and turning all of that into a Finding with related locations and fix hints.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../ts';
 import { fixBlocker } from '../fixes/fixable';
 import { FIXABLE_LIBRARIES } from '../fixes/libraries';
 import { classifyHost, consequenceMessage, normalizeHost, severityFor } from '../hosts';

@@ -1,4 +1,4 @@
-import type { ts } from 'ts-morph';
+import type { ts } from '../ts';
 import type { Finding, LibraryId, Protocol } from '../model';
 import type { Evaluator, Val } from '../resolve';
 

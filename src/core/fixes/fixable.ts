@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '../ts';
 import type { LibraryId } from '../model';
 import { FIXABLE_LIBRARIES } from './libraries';
 

@@ -2,7 +2,7 @@
  * The token provider module that fixes generate once per package. Written in TypeScript; JavaScript
  * variants are produced with `ts.transpileModule` so there is one source of truth.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../ts';
 
 /** File name (without extension) of the generated module. */
 export const PROVIDER_BASENAME = 'mail-oauth-token';

@@ -19,6 +19,8 @@ run('false-positives', {
     `import nodemailer from 'nodemailer';\nnodemailer.createTransport(undefined as never);`,
     `import nodemailer from 'nodemailer';\nnodemailer.createTransport('not a url');`,
     `import nodemailer from 'nodemailer';\nnodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: undefined } });`,
+    { code: `const tools = require('./tools');\ntools.createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: 'b' } });`, filename: 'app.js', files: { 'tools.js': `exports.createTransport = (o) => o;` }, name: 'a local module with the same function names' },
+    `const _ = require('lodash');\n_.chain({ host: 'smtp.office365.com', auth: { user: 'a', pass: 'b' } }).value();`,
     // fixed TypeScript keeps an empty password where the typings require the key
     `import Pop3Command from 'node-pop3';\nnew Pop3Command({ user: 'a', password: '', host: 'outlook.office365.com', port: 995, tls: true });`,
   ],
