@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from './core/model';
-import { coreLoadMs, isCoreLoaded } from './vscode/core';
+import { coreLoadMs, isCoreLoaded, isCoreLoadedOnHost } from './vscode/core';
 import { Controller, type ScanRequest, type ScanSummary } from './vscode/controller';
 
 /** What `activate()` returns (`vscode.extensions.getExtension(...).exports`): used by tests and benchmarks. */
@@ -14,6 +14,8 @@ export interface MailOAuthApi {
   readonly activationMs: number;
   /** Whether the analyzer core (dist/analyzer.js) has been loaded. */
   isAnalyzerLoaded(): boolean;
+  /** Whether the core has been loaded on the extension host thread itself (never, in the bundle). */
+  isAnalyzerLoadedOnHost(): boolean;
   /** Time it took to load the core, ms (0 while not loaded). */
   analyzerLoadMs(): number;
   /** Whether the core has a fix planner (`planFixes`). Loads the core (in a worker). */
@@ -29,6 +31,8 @@ export interface MailOAuthApi {
   statusText(): string | undefined;
   /** The findings view rendered as indented lines (protocol → file → finding). */
   treeSnapshot(): string[];
+  /** Roots of the workspace folders whose analyzer worker is running. */
+  liveAnalyzers(): string[];
   /**
    * Starts probing the extension host's event loop (a 10 ms interval timer); `stop()` ends the probe and
    * returns the longest time the loop was blocked (timer lateness), ms.
@@ -67,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): MailOAuthApi {
   return {
     activationMs,
     isAnalyzerLoaded: isCoreLoaded,
+    isAnalyzerLoadedOnHost: isCoreLoadedOnHost,
     analyzerLoadMs: coreLoadMs,
     hasFixPlanner: () => c.hasFixPlanner(),
     scanWorkspace: (request) => c.scanWorkspace(request ?? {}),
@@ -75,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): MailOAuthApi {
     whenIdle: () => c.whenIdle(),
     statusText: () => c.statusText(),
     treeSnapshot: () => c.treeSnapshot(),
+    liveAnalyzers: () => c.liveAnalyzers(),
     probeEventLoop,
   };
 }

@@ -166,16 +166,7 @@ export class Analyzer {
   preparse(file: string, text: string): void {
     this.setSource(file, text);
     if (this.parsed.get(file)?.text !== text) {
-      this.parsed.set(
-        file,
-        ts.createSourceFile(
-          file,
-          text,
-          COMPILER_OPTIONS.target ?? ts.ScriptTarget.ES2022,
-          true,
-          scriptKind(file),
-        ),
-      );
+      this.parsed.set(file, parseFile(file, text));
     }
   }
 
@@ -267,7 +258,7 @@ export class Analyzer {
     };
     const moduleHost: ts.ModuleResolutionHost = { fileExists, readFile: readText, directoryExists };
     return {
-      getSourceFile: (file, languageVersion) => {
+      getSourceFile: (file) => {
         const text = readText(file);
         if (text === undefined) {
           return undefined;
@@ -279,7 +270,7 @@ export class Analyzer {
         // An edited file is re-parsed incrementally: unchanged subtrees are reused (editor typing).
         const sf = cached
           ? ts.updateSourceFile(cached, text, changeRange(cached.text, text))
-          : ts.createSourceFile(file, text, languageVersion, true, scriptKind(file));
+          : parseFile(file, text);
         this.parsed.set(file, sf);
         return sf;
       },
@@ -464,6 +455,24 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   maxNodeModuleJsDepth: 0,
 };
 
+/**
+ * Parses a module. JSDoc comments are skipped (JSDocParsingMode.ParseNone): in JavaScript files TypeScript
+ * parses every one of them for types by default, which the detectors never use; the incremental parser
+ * keeps the mode of the file it updates.
+ */
+function parseFile(file: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(
+    file,
+    text,
+    {
+      languageVersion: COMPILER_OPTIONS.target ?? ts.ScriptTarget.ES2022,
+      jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+    },
+    true,
+    scriptKind(file),
+  );
+}
+
 /** The span that differs between two texts, as TypeScript's incremental parser wants it. */
 function changeRange(before: string, after: string): ts.TextChangeRange {
   let start = 0;
@@ -559,31 +568,24 @@ export function analyzeSourceFile(
     options: { extraHosts, reportUnresolved, now },
     report: (f) => findings.push(f),
   };
-  const { roots, functions } = moduleBoundNames(sf);
+  // One walk of the file collects the bindings and the calls; the calls are then gated by the bindings.
+  const { roots, functions, calls } = moduleBoundNames(sf);
   if (!roots.size && !CALL_ROOTED.test(sf.text)) {
     return findings;
   }
-  const visit = (node: ts.Node): void => {
-    const k = node.kind;
+  const wraps = mayWrap && ((spec: string) => mayWrap(sf.fileName, spec));
+  for (const node of calls) {
     if (
-      (k === SK.CallExpression || k === SK.NewExpression) &&
-      (node as ts.CallExpression).expression.kind !== SK.ImportKeyword &&
-      mayReachPackage(
-        (node as ts.CallExpression).expression,
-        roots,
-        functions,
-        mayWrap && ((spec) => mayWrap(sf.fileName, spec)),
-      )
+      node.expression.kind !== SK.ImportKeyword &&
+      mayReachPackage(node.expression, roots, functions, wraps)
     ) {
       try {
-        inspect(node as ts.CallExpression | ts.NewExpression, ctx);
+        inspect(node, ctx);
       } catch {
         // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
       }
     }
-    forEachChild(node, visit);
-  };
-  visit(sf);
+  }
   return findings;
 }
 
@@ -627,13 +629,19 @@ function loadsRelevantModule(init: string): boolean {
  * of those. A callee whose root is none of these (a parameter, `Math`, a local helper) cannot reach
  * a watched package, so the checker is not even asked about it.
  */
-function moduleBoundNames(sf: ts.SourceFile): { roots: Map<string, string | null>; functions: Set<string> } {
+function moduleBoundNames(sf: ts.SourceFile): {
+  roots: Map<string, string | null>;
+  functions: Set<string>;
+  calls: (ts.CallExpression | ts.NewExpression)[];
+} {
   // Each name → the relative module it was loaded from when that is certain (`import x from './x'`,
   // `const { y } = require('./y')`), else null. A call through a local module that cannot wrap a
   // package is then not evaluated (see mayWrapPackage).
   const names = new Map<string, string | null>();
   // Functions declared in the file: `getMailer().createTransport()` may return a package.
   const functions = new Set<string>();
+  // Every call and `new` in the file, in source order (analyzeSourceFile gates them).
+  const calls: (ts.CallExpression | ts.NewExpression)[] = [];
   const aliases: [ts.BindingName, ts.Expression][] = [];
   const add = (name: string, from: string | null): void => {
     names.set(name, names.has(name) && names.get(name) !== from ? null : from);
@@ -647,7 +655,9 @@ function moduleBoundNames(sf: ts.SourceFile): { roots: Map<string, string | null
   };
   const visit = (node: ts.Node): void => {
     const k = node.kind;
-    if (k === SK.ImportDeclaration) {
+    if (k === SK.CallExpression || k === SK.NewExpression) {
+      calls.push(node as ts.CallExpression | ts.NewExpression);
+    } else if (k === SK.ImportDeclaration) {
       const { importClause: c, moduleSpecifier } = node as ts.ImportDeclaration;
       const spec = ts.isStringLiteral(moduleSpecifier) ? moduleSpecifier.text : undefined;
       if (!c || (spec !== undefined && !mayLeadToPackage(spec))) {
@@ -713,7 +723,7 @@ function moduleBoundNames(sf: ts.SourceFile): { roots: Map<string, string | null
       }
     }
   }
-  return { roots: names, functions };
+  return { roots: names, functions, calls };
 }
 
 const isRelative = (spec: string): boolean => spec.startsWith('.') || path.isAbsolute(spec);

@@ -12,8 +12,21 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, ScanResult } from '../core/model';
-import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
-import { type PlannedFixes, type SetupApi, getSetupApi, loadCore, noteWorkerCore } from './core';
+import type {
+  AnalyzerWorkerData,
+  ClientMessage,
+  VerifyEvent,
+  VerifyOutcome,
+  WorkerReply,
+} from './analyzer-worker';
+import {
+  type PlannedFixes,
+  type SetupApi,
+  getSetupApi,
+  getVerifyApi,
+  loadCore,
+  noteWorkerCore,
+} from './core';
 
 export type PlannerFlow = 'auto' | 'app' | 'delegated';
 export type WorkerPlan = Partial<PlannedFixes> & { edits: PlannedFixes['edits'] };
@@ -23,11 +36,20 @@ export interface ScanCall {
   onProgress?: (p: ScanProgress) => void;
 }
 
+export type { VerifyEvent, VerifyOutcome };
+export type VerifyInput = Record<string, unknown> & { protocol: Finding['protocol'] };
+export interface VerifyCall {
+  signal?: AbortSignal;
+  onEvent?: (e: VerifyEvent) => void;
+}
+
 /** The async face of an Analyzer; calls are served in the order they are made. */
 export interface AnalyzerProxy {
   readonly root: string;
   /** Set when the worker died: the folder then creates a new one on next use. */
   readonly failed: boolean;
+  /** Whether calls are in flight (an idle analyzer may be ended, a busy one not). */
+  busy(): boolean;
   /** Resolves once the core is loaded and the Analyzer exists. */
   ready(): Promise<void>;
   /** The files among `files` whose base name is one of the configured dotenv files. */
@@ -49,6 +71,11 @@ export interface AnalyzerProxy {
   ): Promise<WorkerPlan | null>;
   /** The core's setup checklist and PowerShell script as markdown; null when the core has none. */
   setupMarkdown(input: SetupInput): Promise<string | null>;
+  /**
+   * Signs in and opens an XOAUTH2 session step by step (the core's verify), beside the analysis queue;
+   * null when the core has no verifier. Cancelled through `signal` (rejects with an AbortError).
+   */
+  verify(input: VerifyInput, call?: VerifyCall): Promise<VerifyOutcome | null>;
   /** Ends the worker once the calls in flight are answered. */
   dispose(): void;
 }
@@ -69,6 +96,7 @@ interface PendingCall {
   resolve(v: unknown): void;
   reject(e: Error): void;
   onProgress?: (p: ScanProgress) => void;
+  onEvent?: (e: VerifyEvent) => void;
 }
 
 class WorkerAnalyzer implements AnalyzerProxy {
@@ -107,6 +135,10 @@ class WorkerAnalyzer implements AnalyzerProxy {
         call.onProgress?.(m.progress);
         return;
       }
+      if (m.type === 'event') {
+        call.onEvent?.(m.event);
+        return;
+      }
       this.pending.delete(m.id);
       if (m.type === 'result') {
         call.resolve(m.value);
@@ -136,6 +168,10 @@ class WorkerAnalyzer implements AnalyzerProxy {
     return this.loaded;
   }
 
+  busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   envFilesAmong(files: readonly string[]): Promise<string[]> {
     return this.call('envFilesAmong', [[...files]]);
   }
@@ -143,7 +179,7 @@ class WorkerAnalyzer implements AnalyzerProxy {
   private call<T>(
     method: string,
     args: unknown[],
-    onProgress?: (p: ScanProgress) => void,
+    listeners: Pick<PendingCall, 'onProgress' | 'onEvent'> = {},
     signal?: AbortSignal,
   ): Promise<T> {
     if (this.failed) {
@@ -151,11 +187,11 @@ class WorkerAnalyzer implements AnalyzerProxy {
     }
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve, reject, onProgress });
+      this.pending.set(id, { resolve: resolve, reject, ...listeners });
       if (signal) {
         const cancel = (): void => {
           this.post({ type: 'cancel', id });
-          const e = new Error('Scan cancelled');
+          const e = new Error(method === 'scan' ? 'Scan cancelled' : 'Cancelled');
           e.name = 'AbortError';
           // answer now; the worker's own AbortError answer is then ignored
           if (this.pending.delete(id)) {
@@ -189,7 +225,7 @@ class WorkerAnalyzer implements AnalyzerProxy {
   }
 
   scan(paths: readonly string[], c: ScanCall = {}): Promise<ScanResult> {
-    return this.call('scan', [[...paths]], c.onProgress, c.signal);
+    return this.call('scan', [[...paths]], { onProgress: c.onProgress }, c.signal);
   }
 
   setSource(file: string, text: string): void {
@@ -232,6 +268,10 @@ class WorkerAnalyzer implements AnalyzerProxy {
     return this.call('setupMarkdown', [input]);
   }
 
+  verify(input: VerifyInput, c: VerifyCall = {}): Promise<VerifyOutcome | null> {
+    return this.call('verify', [input], { onEvent: c.onEvent }, c.signal);
+  }
+
   dispose(): void {
     this.disposing = true;
     this.maybeTerminate();
@@ -264,6 +304,10 @@ class InProcessAnalyzer implements AnalyzerProxy {
 
   ready(): Promise<void> {
     return Promise.resolve();
+  }
+
+  busy(): boolean {
+    return false;
   }
 
   envFilesAmong(files: readonly string[]): Promise<string[]> {
@@ -321,6 +365,23 @@ class InProcessAnalyzer implements AnalyzerProxy {
   setupMarkdown(input: SetupInput): Promise<string | null> {
     const api = getSetupApi();
     return Promise.resolve(api ? api.setupMarkdown(api.setupScript(input)) : null);
+  }
+
+  async verify(input: VerifyInput, c: VerifyCall = {}): Promise<VerifyOutcome | null> {
+    const api = getVerifyApi();
+    if (!api) {
+      return null;
+    }
+    const report = await api.verify(input, {
+      signal: c.signal,
+      onProgress: (step) => c.onEvent?.({ kind: 'step', step, title: api.STEP_TITLES?.[step] ?? step }),
+      deviceCodeCallback: (info) => c.onEvent?.({ kind: 'device-code', ...info }),
+    });
+    return {
+      report,
+      text: api.formatReportText?.(report, { color: false }) ?? '',
+      titles: api.STEP_TITLES ?? {},
+    };
   }
 
   dispose(): void {

@@ -30,7 +30,23 @@ export type WorkerReply =
   | { type: 'loaded'; ms: number; hasPlanner: boolean; fixable: string[] }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; name: string; message: string; stack?: string }
-  | { type: 'progress'; id: number; progress: Core.ScanProgress };
+  | { type: 'progress'; id: number; progress: Core.ScanProgress }
+  | { type: 'event'; id: number; event: VerifyEvent };
+
+/** What a running verification tells the extension host: a step starts, or the user must sign in. */
+export type VerifyEvent =
+  | { kind: 'step'; step: string; title: string }
+  | { kind: 'device-code'; message: string; userCode: string; verificationUri: string };
+
+/** A verification's outcome, formatted here (the host never loads the core for it). */
+export interface VerifyOutcome {
+  report: Awaited<ReturnType<CoreModule['verify']>>;
+  text: string;
+  titles: Record<string, string>;
+}
+
+/** Calls that do not touch the analyzer run beside the queue: a verification may wait minutes for a sign-in. */
+const UNQUEUED = new Set(['verify']);
 
 /** Set when the core was compiled without a usable V8 code cache: writes one (after the first analysis). */
 let saveCodeCache: (() => void) | undefined;
@@ -122,6 +138,35 @@ function start(): void {
       typeof core.setupScript === 'function' && typeof core.setupMarkdown === 'function'
         ? core.setupMarkdown(core.setupScript(input))
         : null,
+    verify: async (id, input: Parameters<CoreModule['verify']>[0]): Promise<VerifyOutcome | null> => {
+      if (typeof core.verify !== 'function') {
+        return null;
+      }
+      const abort = new AbortController();
+      if (cancelled.delete(id)) {
+        abort.abort();
+      }
+      aborts.set(id, abort);
+      const event = (e: VerifyEvent): void =>
+        port.postMessage({ type: 'event', id, event: e } satisfies WorkerReply);
+      try {
+        const report = await core.verify(input, {
+          signal: abort.signal,
+          onProgress: (step) => event({ kind: 'step', step, title: core.STEP_TITLES[step] ?? step }),
+          deviceCodeCallback: (info) =>
+            event({
+              kind: 'device-code',
+              message: info.message,
+              userCode: info.userCode,
+              verificationUri: info.verificationUri,
+            }),
+        });
+        // The core's report never contains a secret, a token or a SASL string.
+        return { report, text: core.formatReportText(report, { color: false }), titles: core.STEP_TITLES };
+      } finally {
+        aborts.delete(id);
+      }
+    },
     planFixes: (_id, findings: Finding[], flow: 'auto' | 'app' | 'delegated', texts: [string, string][]) => {
       if (typeof core.planFixes !== 'function') {
         return null;
@@ -132,7 +177,7 @@ function start(): void {
     },
   };
 
-  let queue: Promise<void> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
   port.on('message', (msg: ClientMessage) => {
     if (msg.type === 'cancel') {
       const abort = aborts.get(msg.id);
@@ -145,34 +190,35 @@ function start(): void {
     }
     const fn = methods[msg.method];
     const { id } = msg;
+    const run = (): unknown => {
+      if (!fn) {
+        throw new Error(`unknown analyzer method ${msg.method}`);
+      }
+      return fn(id, ...(msg.args as never[]));
+    };
     // One call at a time, in order: a source or dotenv update sent during a scan applies after it, as it
     // did when the analyzer ran on the extension host (its scan is not atomic otherwise: it awaits I/O).
-    queue = queue
-      .then(() => {
-        if (!fn) {
-          throw new Error(`unknown analyzer method ${msg.method}`);
+    const done = UNQUEUED.has(msg.method) ? Promise.resolve().then(run) : (queue = queue.then(run));
+    queue = queue.catch(() => undefined);
+    void done.then(
+      (value) => {
+        port.postMessage({ type: 'result', id, value } satisfies WorkerReply);
+        if (saveCodeCache && (msg.method === 'analyzeText' || msg.method === 'scan')) {
+          // the cache now holds the functions the analysis compiled
+          setTimeout(() => saveCodeCache?.(), 1000);
         }
-        return fn(id, ...(msg.args as never[]));
-      })
-      .then(
-        (value) => {
-          port.postMessage({ type: 'result', id, value } satisfies WorkerReply);
-          if (saveCodeCache && (msg.method === 'analyzeText' || msg.method === 'scan')) {
-            // the cache now holds the functions the analysis compiled
-            setTimeout(() => saveCodeCache?.(), 1000);
-          }
-        },
-        (e: unknown) => {
-          const err = e instanceof Error ? e : new Error(String(e));
-          port.postMessage({
-            type: 'error',
-            id,
-            name: err.name,
-            message: err.message,
-            stack: err.stack,
-          } satisfies WorkerReply);
-        },
-      );
+      },
+      (e: unknown) => {
+        const err = e instanceof Error ? e : new Error(String(e));
+        port.postMessage({
+          type: 'error',
+          id,
+          name: err.name,
+          message: err.message,
+          stack: err.stack,
+        } satisfies WorkerReply);
+      },
+    );
   });
 }
 

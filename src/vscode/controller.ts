@@ -1036,6 +1036,11 @@ export class Controller implements vscode.Disposable {
   }
 
   /** The findings view as text: `SMTP AUTH (2)` → `src/a.js` → `nodemailer → smtp.office365.com · line 5`. */
+  /** Roots of the folders whose analyzer worker is running. */
+  liveAnalyzers(): string[] {
+    return [...this.folders.values()].filter((c) => c.hasAnalyzer()).map((c) => c.root);
+  }
+
   treeSnapshot(): string[] {
     const out: string[] = [];
     const walk = (node: TreeNode | undefined, depth: number): void => {

@@ -89,10 +89,9 @@ function requireCore(): CoreModule {
 }
 
 /**
- * Loads the core on this thread, on first call (synchronously; 0.7-2.4 s the first time). Analysis never
- * does this (the analyzers live in workers, see analyzer-client.ts); only Verify Setup, Show Setup without a
- * workspace folder and
- * the in-process fallback used from sources do.
+ * Loads the core on this thread, on first call (synchronously; 0.7-2.4 s the first time). The packaged
+ * extension never does this: analysis, fixes, Show Setup and Verify Setup run in analyzer workers (see
+ * analyzer-client.ts). Only the in-process fallback used from sources does.
  */
 export function loadCore(): CoreModule {
   if (!core) {
@@ -108,7 +107,12 @@ function loadedCore<T>(): T | undefined {
   return core as unknown as T | undefined;
 }
 
-/** Whether the core has been loaded, in a worker (the packaged extension) or on this thread (setup, sources). */
+/** Whether the core has been loaded on the extension host thread itself (only ever from sources). */
+export function isCoreLoadedOnHost(): boolean {
+  return core !== undefined;
+}
+
+/** Whether the core has been loaded, in a worker (the packaged extension) or on this thread (sources). */
 export function isCoreLoaded(): boolean {
   return core !== undefined || workerCore !== undefined;
 }

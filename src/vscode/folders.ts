@@ -23,6 +23,9 @@ export class FolderContext {
   private loading: Promise<AnalyzerProxy> | undefined;
   private includeIg: Ignore | undefined;
   private excludeIg: Ignore | undefined;
+  /** Last time the analyzer was asked for (see endWhenIdle). */
+  private lastUse = Date.now();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly key: string,
@@ -40,11 +43,18 @@ export class FolderContext {
 
   /** The analyzer if it exists already (never creates one, never loads the core). */
   readyAnalyzer(): AnalyzerProxy | undefined {
+    this.lastUse = Date.now();
     return this.analyzer?.failed ? undefined : this.analyzer;
+  }
+
+  /** Whether an analyzer worker is running for this folder (does not count as a use). */
+  hasAnalyzer(): boolean {
+    return !!this.analyzer && !this.analyzer.failed;
   }
 
   /** The analyzer, created (core loaded, dotenv files indexed) on first call. */
   getAnalyzer(): Promise<AnalyzerProxy> {
+    this.lastUse = Date.now();
     if (this.analyzer?.failed) {
       this.log.warn(`analyzer worker of ${this.root} stopped; starting a new one`);
       this.reset();
@@ -58,6 +68,7 @@ export class FolderContext {
         (a) => {
           if (this.generation === gen) {
             this.analyzer = a;
+            this.endWhenIdle();
           } else {
             a.dispose();
           }
@@ -88,6 +99,9 @@ export class FolderContext {
     const prev = this.settings;
     this.settings = next;
     this.compileGlobs();
+    if (prev.analyzerIdleMinutes !== next.analyzerIdleMinutes && this.analyzer) {
+      this.endWhenIdle();
+    }
     if (analyzerKey(prev) !== analyzerKey(next)) {
       this.reset();
       return 'analyzer';
@@ -101,8 +115,33 @@ export class FolderContext {
     return undefined;
   }
 
+  /**
+   * Ends the analyzer worker (and frees its memory: the compiler, the parsed files) once it has not been
+   * used for `mailOAuth.analyzerIdleMinutes`; the next use starts a new one. Findings stay shown.
+   */
+  private endWhenIdle(): void {
+    clearInterval(this.idleTimer);
+    const idleMs = (): number => this.settings.analyzerIdleMinutes * 60_000;
+    this.idleTimer = setInterval(
+      () => {
+        const a = this.analyzer;
+        if (!a || !idleMs() || a.busy() || Date.now() - this.lastUse < idleMs()) {
+          return;
+        }
+        this.log.info(
+          `analyzer worker for ${this.root} ended after ${this.settings.analyzerIdleMinutes} min unused (a new one starts on next use)`,
+        );
+        this.reset();
+      },
+      Math.max(250, Math.min(30_000, idleMs() / 4 || 30_000)),
+    );
+    this.idleTimer.unref();
+  }
+
   /** Drops the analyzer; the next use creates a fresh one with the current settings. */
   reset(): void {
+    clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
     this.analyzer?.dispose(); // once the calls in flight are answered
     this.generation++;
     this.analyzer = undefined;

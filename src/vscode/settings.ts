@@ -14,6 +14,8 @@ export interface FolderSettings {
   scanOnStartup: boolean;
   reportUnresolvedHosts: boolean;
   maxFileSize: number;
+  /** Minutes an unused analyzer worker is kept before it is ended (its memory freed); 0 keeps it. */
+  analyzerIdleMinutes: number;
 }
 
 export const SECTION = 'mailOAuth';
@@ -41,6 +43,7 @@ export function readSettings(scope: vscode.ConfigurationScope | undefined): Fold
   const flow = c.get<string>('authFlow');
   const envFiles = strings(c.get('envFiles'));
   const maxFileSize = Number(c.get('maxFileSize'));
+  const idle = Number(c.get('analyzerIdleMinutes') ?? 10);
   return {
     extraHosts: strings(c.get('extraHosts')),
     include: strings(c.get('include')),
@@ -51,6 +54,7 @@ export function readSettings(scope: vscode.ConfigurationScope | undefined): Fold
     scanOnStartup: c.get<boolean>('scanOnStartup') === true,
     reportUnresolvedHosts: c.get<boolean>('reportUnresolvedHosts') === true,
     maxFileSize: Number.isFinite(maxFileSize) && maxFileSize > 0 ? maxFileSize : 1024 * 1024,
+    analyzerIdleMinutes: Number.isFinite(idle) && idle >= 0 ? idle : 10,
   };
 }
 

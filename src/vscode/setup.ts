@@ -1,14 +1,17 @@
 /**
  * `mailOAuth.showSetup` (the Entra / Exchange checklist and PowerShell script for the findings) and
- * `mailOAuth.verifySetup` (sign in and open an XOAUTH2 session, step by step). Both use the core lazily and
- * fall back to the walkthrough when the loaded core does not have them. Verification signs in and connects to
+ * `mailOAuth.verifySetup` (sign in and open an XOAUTH2 session, step by step). Both run in an analyzer worker
+ * (the first folder's, or a short-lived one without a folder): the extension host thread never loads the
+ * core for them. They fall back to the walkthrough when the core does not have them. Verification signs in and connects to
  * Microsoft, so it needs a trusted workspace. The client secret lives in VS Code's SecretStorage (asked for once,
  * never written to a file, never logged); the extension host's MAIL_OAUTH_CLIENT_SECRET is used when set.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Finding, Protocol } from '../core/model';
-import { getSetupApi, getVerifyApi, type VerifyReportResult } from './core';
+import { type AnalyzerProxy, createAnalyzer } from './analyzer-client';
+import type { VerifyReportResult } from './core';
 import type { FolderContext } from './folders';
 
 export interface SetupHost {
@@ -63,15 +66,7 @@ export async function showSetup(host: SetupHost): Promise<string | undefined> {
     tenantId: await configValue(host, 'MAIL_OAUTH_TENANT_ID'),
     clientId: await configValue(host, 'MAIL_OAUTH_CLIENT_ID'),
   };
-  // generated in the first folder's analyzer worker; without a folder, on this thread
-  const ctx = host.primaryFolder();
-  let markdown: string | null | undefined;
-  if (ctx) {
-    markdown = await (await ctx.getAnalyzer()).setupMarkdown(input);
-  } else {
-    const api = getSetupApi();
-    markdown = api?.setupMarkdown(api.setupScript(input));
-  }
+  const markdown = await withCoreWorker(host, (a) => a.setupMarkdown(input));
   if (!markdown) {
     host.openWalkthrough('register');
     return undefined;
@@ -79,6 +74,24 @@ export async function showSetup(host: SetupHost): Promise<string | undefined> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
   await vscode.window.showTextDocument(doc, { preview: false });
   return markdown;
+}
+
+/**
+ * Runs `use` in the first folder's analyzer worker, or, without a folder, in a worker started for it and
+ * ended after: either way off the extension host thread.
+ */
+async function withCoreWorker<T>(host: SetupHost, use: (a: AnalyzerProxy) => Promise<T>): Promise<T> {
+  const ctx = host.primaryFolder();
+  if (ctx) {
+    return use(await ctx.getAnalyzer());
+  }
+  const temporary = createAnalyzer(os.tmpdir(), {});
+  try {
+    await temporary.ready();
+    return await use(temporary);
+  } finally {
+    temporary.dispose();
+  }
 }
 
 export async function verifySetup(
@@ -91,8 +104,52 @@ export async function verifySetup(
     );
     return undefined;
   }
-  const api = getVerifyApi();
-  if (!api) {
+  const input = args ?? (await askVerifyInput(host));
+  if (!input) {
+    return undefined;
+  }
+  const outcome = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Verifying the OAuth2 setup'),
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await withCoreWorker(host, (a) =>
+          a.verify(input, {
+            signal: abort.signal,
+            onEvent: (e) => {
+              if (e.kind === 'step') {
+                progress.report({ message: e.title });
+                return;
+              }
+              const open = vscode.l10n.t('Copy Code and Open Browser');
+              void vscode.window.showInformationMessage(e.message, open).then(async (c) => {
+                if (c === open) {
+                  await vscode.env.clipboard.writeText(e.userCode);
+                  await vscode.env.openExternal(vscode.Uri.parse(e.verificationUri));
+                }
+              });
+            },
+          }),
+        );
+      } catch (e) {
+        if (e instanceof Error && e.name === 'AbortError') {
+          return 'cancelled' as const;
+        }
+        throw e;
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  if (outcome === 'cancelled') {
+    return undefined;
+  }
+  if (!outcome) {
     const open = vscode.l10n.t('Open Walkthrough');
     void vscode.window
       .showInformationMessage(
@@ -108,42 +165,10 @@ export async function verifySetup(
       });
     return undefined;
   }
-  const input = args ?? (await askVerifyInput(host));
-  if (!input) {
-    return undefined;
-  }
-  const titles = api.STEP_TITLES ?? {};
-  const report = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: vscode.l10n.t('Verifying the OAuth2 setup'),
-      cancellable: true,
-    },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        return await api.verify(input, {
-          signal: abort.signal,
-          onProgress: (step) => progress.report({ message: titles[step] ?? step }),
-          deviceCodeCallback: (info) => {
-            const open = vscode.l10n.t('Copy Code and Open Browser');
-            void vscode.window.showInformationMessage(info.message, open).then(async (c) => {
-              if (c === open) {
-                await vscode.env.clipboard.writeText(info.userCode);
-                await vscode.env.openExternal(vscode.Uri.parse(info.verificationUri));
-              }
-            });
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
+  const { report, titles } = outcome;
   // The core's report never contains a secret, a token or a SASL string.
   const text =
-    api.formatReportText?.(report, { color: false }) ??
+    outcome.text ||
     report.steps
       .map(
         (s) =>

@@ -9,8 +9,10 @@
 //
 // Usage:
 //   node test/integration/run-vscode-tests.cjs [--check-host] [--extensionDevelopmentPath=DIR]
-//        [--extensionTestsPath=FILE.js] [--workspace=DIR] [--no-copy] [--timeout=SECONDS] [--keep]
+//        [--extensionTestsPath=FILE.js] [--workspace=DIR] [--workspace-file=NAME.code-workspace] [--no-copy]
+//        [--timeout=SECONDS] [--keep]
 //   Defaults: the repository root, out/test/integration/suite/index.js, test/integration/workspace.
+//   --workspace-file opens that multi-root workspace file (relative to the workspace dir) instead of the dir.
 //   The workspace is COPIED into the run's temp dir (tests edit files and settings), unless --no-copy.
 //   --check-host only checks that the host is installed (exit 0) or explains how to install it (exit 3).
 // Env:
@@ -414,7 +416,12 @@ async function main() {
       ['skipReleaseNotes', 'true'],
     ];
     const q = new URLSearchParams();
-    q.set('folder', workspace);
+    if (args['workspace-file']) {
+      // a multi-root workspace: the .code-workspace file inside the (copied) workspace folder
+      q.set('workspace', path.join(workspace, args['workspace-file']));
+    } else {
+      q.set('folder', workspace);
+    }
     q.set('payload', JSON.stringify(payload));
     const url = `http://${authority}/?${q}`;
     fs.writeFileSync(path.join(logDir, 'url.txt'), url + '\n');
