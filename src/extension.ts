@@ -21,8 +21,11 @@ export interface MailOAuthApi {
   /** Whether the core has a fix planner (`planFixes`). Loads the core (in a worker). */
   hasFixPlanner(): Promise<boolean>;
   scanWorkspace(request?: ScanRequest): Promise<ScanSummary>;
-  /** Analyses an open document now, bypassing the debounce; `ms` is the time spent in the analyzer. */
-  analyzeDocument(doc: vscode.TextDocument): Promise<{ findings: number; ms: number }>;
+  /**
+   * Analyses an open document now, bypassing the debounce; `ms` is the round trip to the analyzer worker,
+   * `analyzerMs` the part spent analysing in it.
+   */
+  analyzeDocument(doc: vscode.TextDocument): Promise<{ findings: number; ms: number; analyzerMs?: number }>;
   /** Findings currently shown (one file, or all). */
   findings(uri?: vscode.Uri): Finding[];
   /** Resolves when no analysis, refresh or scan is pending. */

@@ -14,6 +14,15 @@ import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
 import { Evaluator } from './resolve';
+import {
+  gateShape,
+  inertEdit,
+  relevance,
+  type ReuseState,
+  sameShape,
+  shiftFindings,
+  shiftState,
+} from './reuse';
 import { WATCHED_PACKAGES } from './rule-meta';
 import {
   classifyBuffer,
@@ -49,6 +58,8 @@ export interface AnalyzerOptions {
   excludeDirs?: readonly string[];
   /** gitignore-style patterns to skip, relative to the root. */
   exclude?: readonly string[];
+  /** analyzeText moves the previous findings after edits that cannot change them (see reuse.ts). Default true. */
+  reuseEdits?: boolean;
 }
 
 export class Analyzer {
@@ -67,6 +78,12 @@ export class Analyzer {
   private readonly opts: Required<Omit<AnalyzerOptions, 'now'>> & { now: () => Date };
   /** mayWrapPackage answers per module file; cleared whenever a text changes. */
   private readonly wraps = new Map<string, boolean>();
+  /** The editor's last full analysis per file, for edits that cannot change it (see reuse.ts). */
+  private readonly reuse = new Map<string, ReuseState>();
+  /** Bumped whenever a text the analysis may read changes (a reused result must predate none). */
+  private revision = 0;
+  /** How many analyzeText calls were answered by moving the previous findings (tests, benchmarks). */
+  reused = 0;
 
   constructor(root: string, options: AnalyzerOptions = {}) {
     this.root = path.resolve(root);
@@ -78,6 +95,7 @@ export class Analyzer {
       maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
       excludeDirs: options.excludeDirs ?? [],
       exclude: options.exclude ?? [],
+      reuseEdits: options.reuseEdits ?? true,
     };
     this.env = new EnvIndex(this.opts.envFiles);
   }
@@ -176,6 +194,7 @@ export class Analyzer {
       this.overlay.set(file, text);
       this.dirty = true;
       this.wraps.clear();
+      this.revision++;
     }
   }
 
@@ -184,6 +203,8 @@ export class Analyzer {
       this.dirty = true;
       this.wraps.clear();
     }
+    this.reuse.delete(file);
+    this.revision++;
   }
 
   /** The text a file had when it was analysed (overlay or parsed import), if the analyzer saw it. */
@@ -197,6 +218,7 @@ export class Analyzer {
       this.dirty = true;
     }
     this.wraps.clear();
+    this.revision++;
   }
 
   /** The program over the overlay files; local imports are loaded lazily by the compiler host. */
@@ -321,30 +343,29 @@ export class Analyzer {
   }
 
   /** One analysis pass over a file; `requests` collects the local imports it could not follow. */
-  private analyzeOnce(file: string, requests: [string, string][]): Finding[] {
+  private analyzeOnce(file: string, requests: [string, string][], onGate?: (g: Gate) => void): Finding[] {
     const program = this.getProgram();
     const sf = program.getSourceFile(file);
     if (!sf) {
       return [];
     }
-    return analyzeSourceFile(
-      sf,
-      program.getTypeChecker(),
-      this.env,
-      this.root,
-      this.opts.extraHosts,
-      this.opts.reportUnresolved,
-      this.opts.now(),
-      (from, spec) => requests.push([from, spec]),
-      (from, spec) => this.mayWrapPackage(from, spec),
-    );
+    return analyzeSourceFile(sf, program.getTypeChecker(), {
+      env: this.env,
+      root: this.root,
+      extraHosts: this.opts.extraHosts,
+      reportUnresolved: this.opts.reportUnresolved,
+      now: this.opts.now(),
+      requestImport: (from, spec) => requests.push([from, spec]),
+      mayWrap: (from, spec) => this.mayWrapPackage(from, spec),
+      onGate,
+    });
   }
 
   /** Analyses one file; local modules are loaded as values lead there, up to MAX_IMPORT_DEPTH hops. */
-  analyzeFile(file: string): Finding[] {
+  analyzeFile(file: string, onGate?: (g: Gate) => void): Finding[] {
     for (let round = 0; ; round++) {
       const requests: [string, string][] = [];
-      const findings = this.analyzeOnce(file, requests);
+      const findings = this.analyzeOnce(file, requests, onGate);
       if (round >= MAX_IMPORT_DEPTH || !this.allowImports(requests)) {
         return findings;
       }
@@ -426,10 +447,84 @@ export class Analyzer {
    */
   analyzeText(file: string, text: string): Finding[] {
     if (!mentionsWatchedPackage(text) && !this.overlay.has(file) && !this.importsCandidate(file, text)) {
+      this.reuse.delete(file);
       return [];
     }
+    const moved = this.reuseAfterEdit(file, text);
+    if (moved) {
+      return moved;
+    }
     this.setSource(file, text);
-    return this.analyzeFile(file);
+    let gate: Gate | undefined;
+    const findings = this.analyzeFile(file, (g) => (gate = g));
+    const sf = this.parsed.get(file);
+    if (gate && sf?.text === text) {
+      this.reuse.set(file, {
+        text,
+        findings,
+        ...relevance(sf, gate.gated),
+        ...gateShape(sf, gate),
+        context: this.reuseContext(),
+      });
+    } else {
+      this.reuse.delete(file);
+    }
+    return findings;
+  }
+
+  /** What a reusable result depends on besides its own text. */
+  private reuseContext(): string {
+    return `${this.revision}|${this.env.revision}|${this.opts.now().toISOString().slice(0, 10)}`;
+  }
+
+  /**
+   * The previous findings of `file` moved to their new offsets, when the edit from the previously analysed
+   * text cannot change them (see reuse.ts); undefined otherwise. Re-parses incrementally and re-runs the
+   * syntactic gate, but neither binds nor checks.
+   */
+  private reuseAfterEdit(file: string, text: string): Finding[] | undefined {
+    const prev = this.opts.reuseEdits ? this.reuse.get(file) : undefined;
+    const old = this.parsed.get(file);
+    if (
+      !prev ||
+      prev.context !== this.reuseContext() ||
+      old?.text !== prev.text ||
+      this.overlay.get(file) !== prev.text
+    ) {
+      return undefined;
+    }
+    const edit = inertEdit(prev, text);
+    if (!edit) {
+      return undefined;
+    }
+    const sf = ts.updateSourceFile(
+      old,
+      text,
+      ts.createTextChangeRange(
+        ts.createTextSpan(edit.start, edit.oldEnd - edit.start),
+        edit.newEnd - edit.start,
+      ),
+    );
+    // The parse is kept either way (a full analysis of this text reuses it); the text changed, so the
+    // program is rebuilt on the next full analysis.
+    this.parsed.set(file, sf);
+    this.overlay.set(file, text);
+    this.dirty = true;
+    const shape = gateShape(
+      sf,
+      gateCalls(sf, (from, spec) => this.mayWrapPackage(from, spec)),
+    );
+    const findings = sameShape(prev, shape, edit) ? shiftFindings(prev.findings, file, edit, sf) : undefined;
+    if (!findings) {
+      this.reuse.delete(file);
+      this.revision++;
+      return undefined;
+    }
+    // Other files' results may read this one: they are not reused after it changed.
+    this.revision++;
+    this.reuse.set(file, { ...shiftState(prev, text, edit, findings, shape.gated), context: this.reuseContext() });
+    this.reused++;
+    return findings;
   }
 }
 
@@ -546,44 +641,63 @@ function isSuppressed(node: ts.Node, sf: ts.SourceFile): boolean {
   return c >= 0 && SUPPRESS.test(line.slice(c));
 }
 
-/** Runs every detector on one parsed file. Exported for tests that build their own programs. */
-export function analyzeSourceFile(
-  sf: ts.SourceFile,
-  checker: ts.TypeChecker,
-  env: EnvIndex,
-  root: string,
-  extraHosts: readonly string[],
-  reportUnresolved: boolean,
-  now: Date,
-  requestImport?: (fromFile: string, specifier: string) => void,
+/** What analyzeSourceFile needs besides the file and the checker. */
+export interface FileContext {
+  env: EnvIndex;
+  root: string;
+  extraHosts: readonly string[];
+  reportUnresolved: boolean;
+  now: Date;
+  /** Records a local import a value led to that the program has not loaded yet. */
+  requestImport?: (fromFile: string, specifier: string) => void;
   /** Whether a local module may wrap a watched package (Analyzer.mayWrapPackage); absent: assume so. */
+  mayWrap?: (fromFile: string, specifier: string) => boolean;
+  /** Receives the calls the gate let through and the module bindings (the editor's reuse uses them). */
+  onGate?: (gate: Gate) => void;
+}
+
+/** The calls of a file that may reach a watched package, and the names bound to modules. */
+export interface Gate {
+  gated: (ts.CallExpression | ts.NewExpression)[];
+  roots: ReadonlyMap<string, string | null>;
+}
+
+/** The syntactic gate over a file (see moduleBoundNames and mayReachPackage): no checker involved. */
+export function gateCalls(
+  sf: ts.SourceFile,
   mayWrap?: (fromFile: string, specifier: string) => boolean,
-): Finding[] {
+): Gate {
+  // One walk of the file collects the bindings and the calls; the calls are then gated by the bindings.
+  const { roots, functions, calls } = moduleBoundNames(sf);
+  if (!roots.size && !CALL_ROOTED.test(sf.text)) {
+    return { gated: [], roots };
+  }
+  const wraps = mayWrap && ((spec: string) => mayWrap(sf.fileName, spec));
+  const gated = calls.filter(
+    (node) =>
+      node.expression.kind !== SK.ImportKeyword && mayReachPackage(node.expression, roots, functions, wraps),
+  );
+  return { gated, roots };
+}
+
+/** Runs every detector on one parsed file. Exported for tests that build their own programs. */
+export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc: FileContext): Finding[] {
   const findings: Finding[] = [];
-  const ev = new Evaluator({ checker, env, root, requestImport });
+  const ev = new Evaluator({ checker, env: fc.env, root: fc.root, requestImport: fc.requestImport });
   const ctx: DetectorContext = {
     ev,
     checker,
     sourceFile: sf,
-    options: { extraHosts, reportUnresolved, now },
+    options: { extraHosts: fc.extraHosts, reportUnresolved: fc.reportUnresolved, now: fc.now },
     report: (f) => findings.push(f),
   };
-  // One walk of the file collects the bindings and the calls; the calls are then gated by the bindings.
-  const { roots, functions, calls } = moduleBoundNames(sf);
-  if (!roots.size && !CALL_ROOTED.test(sf.text)) {
-    return findings;
-  }
-  const wraps = mayWrap && ((spec: string) => mayWrap(sf.fileName, spec));
-  for (const node of calls) {
-    if (
-      node.expression.kind !== SK.ImportKeyword &&
-      mayReachPackage(node.expression, roots, functions, wraps)
-    ) {
-      try {
-        inspect(node, ctx);
-      } catch {
-        // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
-      }
+  const gate = gateCalls(sf, fc.mayWrap);
+  fc.onGate?.(gate);
+  for (const node of gate.gated) {
+    try {
+      inspect(node, ctx);
+    } catch {
+      // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
     }
   }
   return findings;

@@ -30,6 +30,8 @@ interface ParsedEnv {
 
 export class EnvIndex {
   private readonly byDir = new Map<string, ParsedEnv[]>();
+  /** Bumped on every add/remove (results that used the values know when they may be stale). */
+  revision = 0;
 
   constructor(private readonly patterns: readonly string[] = DEFAULT_ENV_FILES) {}
 
@@ -40,6 +42,7 @@ export class EnvIndex {
 
   /** Adds (or replaces) a dotenv file. Text that dotenv cannot parse simply yields no values. */
   add(file: string, text: string): void {
+    this.revision++;
     const dir = path.dirname(file);
     const list = (this.byDir.get(dir) ?? []).filter((e) => e.file !== file);
     list.push({ file, values: parse(text), text });
@@ -48,6 +51,7 @@ export class EnvIndex {
   }
 
   remove(file: string): void {
+    this.revision++;
     const dir = path.dirname(file);
     const list = this.byDir.get(dir);
     if (list) {

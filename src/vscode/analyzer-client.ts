@@ -50,6 +50,8 @@ export interface AnalyzerProxy {
   readonly failed: boolean;
   /** Whether calls are in flight (an idle analyzer may be ended, a busy one not). */
   busy(): boolean;
+  /** Time the last answered call took inside the analyzer (without the messaging), ms. */
+  readonly lastCallMs: number;
   /** Resolves once the core is loaded and the Analyzer exists. */
   ready(): Promise<void>;
   /** The files among `files` whose base name is one of the configured dotenv files. */
@@ -101,6 +103,7 @@ interface PendingCall {
 
 class WorkerAnalyzer implements AnalyzerProxy {
   failed = false;
+  lastCallMs = 0;
   private readonly worker: Worker;
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
@@ -141,6 +144,7 @@ class WorkerAnalyzer implements AnalyzerProxy {
       }
       this.pending.delete(m.id);
       if (m.type === 'result') {
+        this.lastCallMs = m.ms;
         call.resolve(m.value);
       } else {
         const e = new Error(m.message);
@@ -288,6 +292,7 @@ class WorkerAnalyzer implements AnalyzerProxy {
 /** From sources only (no bundle): the same API over an Analyzer of this thread. */
 class InProcessAnalyzer implements AnalyzerProxy {
   readonly failed = false;
+  lastCallMs = 0;
   private readonly analyzer;
   private readonly planner;
   private readonly overlayReader;
@@ -315,7 +320,12 @@ class InProcessAnalyzer implements AnalyzerProxy {
   }
 
   analyzeText(file: string, text: string): Promise<Finding[]> {
-    return Promise.resolve().then(() => this.analyzer.analyzeText(file, text));
+    return Promise.resolve().then(() => {
+      const t0 = performance.now();
+      const out = this.analyzer.analyzeText(file, text);
+      this.lastCallMs = performance.now() - t0;
+      return out;
+    });
   }
 
   scan(paths: readonly string[], c: ScanCall = {}): Promise<ScanResult> {

@@ -28,7 +28,7 @@ export type ClientMessage =
 
 export type WorkerReply =
   | { type: 'loaded'; ms: number; hasPlanner: boolean; fixable: string[] }
-  | { type: 'result'; id: number; value: unknown }
+  | { type: 'result'; id: number; value: unknown; ms: number }
   | { type: 'error'; id: number; name: string; message: string; stack?: string }
   | { type: 'progress'; id: number; progress: Core.ScanProgress }
   | { type: 'event'; id: number; event: VerifyEvent };
@@ -190,10 +190,12 @@ function start(): void {
     }
     const fn = methods[msg.method];
     const { id } = msg;
+    let started = 0;
     const run = (): unknown => {
       if (!fn) {
         throw new Error(`unknown analyzer method ${msg.method}`);
       }
+      started = performance.now();
       return fn(id, ...(msg.args as never[]));
     };
     // One call at a time, in order: a source or dotenv update sent during a scan applies after it, as it
@@ -202,7 +204,12 @@ function start(): void {
     queue = queue.catch(() => undefined);
     void done.then(
       (value) => {
-        port.postMessage({ type: 'result', id, value } satisfies WorkerReply);
+        port.postMessage({
+          type: 'result',
+          id,
+          value,
+          ms: performance.now() - started,
+        } satisfies WorkerReply);
         if (saveCodeCache && (msg.method === 'analyzeText' || msg.method === 'scan')) {
           // the cache now holds the functions the analysis compiled
           setTimeout(() => saveCodeCache?.(), 1000);

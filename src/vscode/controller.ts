@@ -144,7 +144,9 @@ export class Controller implements vscode.Disposable {
         (steps: string[], unused: string[], skipped: number) => this.afterMigration(steps, unused, skipped),
       ),
       vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
-      vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () => forgetClientSecret(this.setupHost())),
+      vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () =>
+        forgetClientSecret(this.setupHost()),
+      ),
       vscode.commands.registerCommand('mailOAuth.verifySetup', (args?: VerifyArgs) =>
         verifySetup(
           this.setupHost(),
@@ -228,7 +230,9 @@ export class Controller implements vscode.Disposable {
   }
 
   /** Analyses an open document now (no debounce). Returns the time spent in the analyzer. */
-  async analyzeDocument(doc: vscode.TextDocument): Promise<{ findings: number; ms: number }> {
+  async analyzeDocument(
+    doc: vscode.TextDocument,
+  ): Promise<{ findings: number; ms: number; analyzerMs?: number }> {
     const key = doc.uri.toString();
     const t = this.pending.get(key);
     if (t) {
@@ -265,7 +269,7 @@ export class Controller implements vscode.Disposable {
     doc: vscode.TextDocument,
     ctx: FolderContext,
     analyzer: AnalyzerProxy,
-  ): Promise<{ findings: number; ms: number; stale?: boolean }> {
+  ): Promise<{ findings: number; ms: number; analyzerMs?: number; stale?: boolean }> {
     const version = doc.version;
     const text = doc.getText();
     const file = doc.uri.fsPath;
@@ -290,7 +294,7 @@ export class Controller implements vscode.Disposable {
     }
     this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'document', version });
     this.publish(doc.uri);
-    return { findings: findings.length, ms };
+    return { findings: findings.length, ms, analyzerMs: analyzer.lastCallMs };
   }
 
   /** Findings for the document's current version; analyses now when stale and the analyzer is warm. */
@@ -506,7 +510,12 @@ export class Controller implements vscode.Disposable {
     }
     const ctx = this.existingContextFor(uri);
     const analyzer = ctx?.readyAnalyzer();
-    if (!ctx || !analyzer || !ctx.accepts(uri.fsPath) || !(await analyzer.envFilesAmong([uri.fsPath])).length) {
+    if (
+      !ctx ||
+      !analyzer ||
+      !ctx.accepts(uri.fsPath) ||
+      !(await analyzer.envFilesAmong([uri.fsPath])).length
+    ) {
       return;
     }
     if (deleted) {
@@ -823,7 +832,11 @@ export class Controller implements vscode.Disposable {
       const review = vscode.l10n.t('Review in Preview');
       const files = new Set(findings.map((f) => f.span.file)).size;
       const pick = await vscode.window.showInformationMessage(
-        vscode.l10n.t('Migrate {0} password mail login(s) in {1} file(s) to OAuth2 (XOAUTH2)?', findings.length, files),
+        vscode.l10n.t(
+          'Migrate {0} password mail login(s) in {1} file(s) to OAuth2 (XOAUTH2)?',
+          findings.length,
+          files,
+        ),
         {
           modal: true,
           detail: vscode.l10n.t(

@@ -68,6 +68,8 @@ export class FolderContext {
         (a) => {
           if (this.generation === gen) {
             this.analyzer = a;
+            // starting took a while: the idle clock starts now, not at the request
+            this.lastUse = Date.now();
             this.endWhenIdle();
           } else {
             a.dispose();

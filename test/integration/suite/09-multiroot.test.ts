@@ -70,9 +70,11 @@ suite('multi-root workspaces', () => {
     const a = await api();
     const b = byName('folder-b');
     const sendB = file('folder-b', 'src/send.js');
-    await vscode.workspace
-      .getConfiguration('mailOAuth', b.uri)
-      .update('analyzerIdleMinutes', 0.01, vscode.ConfigurationTarget.WorkspaceFolder);
+    const idle = (v: number | undefined): Thenable<void> =>
+      vscode.workspace
+        .getConfiguration('mailOAuth', b.uri)
+        .update('analyzerIdleMinutes', v, vscode.ConfigurationTarget.WorkspaceFolder);
+    await idle(0.01);
     try {
       await waitFor(() => !a.liveAnalyzers().includes(b.uri.fsPath), "folder b's idle worker to end", 15000);
       assert.equal(mailDiagnostics(sendB).length, 1, 'its findings stay shown');
@@ -80,20 +82,17 @@ suite('multi-root workspaces', () => {
         a.liveAnalyzers().includes(byName('folder-a').uri.fsPath),
         "folder a's worker is not affected",
       );
-
-      const doc = await vscode.workspace.openTextDocument(sendB);
-      await vscode.window.showTextDocument(doc, { preview: false });
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(sendB, new vscode.Range(2, 0, 2, 100), "  host: 'smtp.gmail.com',");
-      assert.ok(await vscode.workspace.applyEdit(edit));
-      await waitForDiagnostics(sendB, (ds) => ds.length === 0, 'the edit analysed by a new worker');
-      assert.ok(a.liveAnalyzers().includes(b.uri.fsPath), 'a new worker for folder b');
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-      await waitForDiagnostics(sendB, (ds) => ds.length === 1, 'the reverted file flagged again');
     } finally {
-      await vscode.workspace
-        .getConfiguration('mailOAuth', b.uri)
-        .update('analyzerIdleMinutes', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      await idle(undefined);
     }
+    const doc = await vscode.workspace.openTextDocument(sendB);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(sendB, new vscode.Range(2, 0, 2, 100), "  host: 'smtp.gmail.com',");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitForDiagnostics(sendB, (ds) => ds.length === 0, 'the edit analysed by a new worker');
+    assert.ok(a.liveAnalyzers().includes(b.uri.fsPath), 'a new worker for folder b');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitForDiagnostics(sendB, (ds) => ds.length === 1, 'the reverted file flagged again');
   });
 });
