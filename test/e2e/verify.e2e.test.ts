@@ -96,6 +96,15 @@ interface CliRun {
 }
 
 /** Runs the real verify CLI in a child process (secret only in env or ./.env of `cwd`). */
+/** The CLI run failed (exit code 1) at step `name`: that step, asserted to have failed. */
+function failedAt(r: CliRun, name: string): NonNullable<CliRun['json']>['steps'][number] {
+  assert.equal(r.code, 1, r.err);
+  const step = r.json?.steps.find((s) => s.name === name);
+  assert.ok(step, `a ${name} step`);
+  assert.equal(step.ok, false);
+  return step;
+}
+
 function cli(
   args: string[],
   opts: {
@@ -369,9 +378,7 @@ describe('verify against the test bed (e2e)', function () {
       const r = await cli(['--protocol', 'smtp', '--port', String(PORTS.smtp), '--format', 'json'], {
         env: { MAIL_OAUTH_CLIENT_SECRET: 'wrong-secret-value' },
       });
-      assert.equal(r.code, 1);
-      const token = r.json!.steps.find((s) => s.name === 'token')!;
-      assert.equal(token.ok, false);
+      const token = failedAt(r, 'token');
       assert.match(token.detail, /^AADSTS7000215: Entra ID rejected the client secret/);
       assert.match(token.remedy!, /Value.*Secret ID/);
       assert.ok(!r.json!.steps.some((s) => s.name === 'authenticate'));
@@ -441,9 +448,7 @@ describe('verify against the test bed (e2e)', function () {
             env: { MAIL_OAUTH_CLIENT_SECRET: APP_NO_ROLES.secret },
           },
         );
-        assert.equal(r.code, 1);
-        const claims = r.json!.steps.find((s) => s.name === 'claims')!;
-        assert.equal(claims.ok, false);
+        const claims = failedAt(r, 'claims');
         assert.match(claims.remedy!, new RegExp(role.replace('.', '\\.')));
         const auth = r.json!.steps.find((s) => s.name === 'authenticate')!;
         assert.equal(auth.ok, false);
@@ -498,9 +503,7 @@ describe('verify against the test bed (e2e)', function () {
         '--format',
         'json',
       ]);
-      assert.equal(r.code, 1);
-      const mf = r.json!.steps.find((s) => s.name === 'mail-from')!;
-      assert.equal(mf.ok, false);
+      const mf = failedAt(r, 'mail-from');
       assert.match(mf.detail, /shared@lab\.test may not send as alice@lab\.test.*554 5\.2\.252 SendAsDenied/);
       assert.match(
         mf.remedy!,
@@ -547,9 +550,7 @@ describe('verify against the test bed (e2e)', function () {
         '--format',
         'json',
       ]);
-      assert.equal(r.code, 1);
-      const c = r.json!.steps.find((s) => s.name === 'connect')!;
-      assert.equal(c.ok, false);
+      const c = failedAt(r, 'connect');
       assert.match(c.detail, new RegExp(`connection refused by 127\\.0\\.0\\.1:${port}`));
       assert.match(c.remedy!, /outlook\.office365\.com:993/);
     });

@@ -36,97 +36,12 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const net = require('net');
-const http = require('http');
 const util = require('util');
-
-function parseArgs(argv) {
-  const out = {};
-  for (const a of argv) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m) {
-      throw new Error(`bad argument ${a}`);
-    }
-    out[m[1]] = m[2] === undefined ? true : m[2];
-  }
-  return out;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function httpStatus(url) {
-  return new Promise((resolve) => {
-    const req = http.get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('error', () => resolve(0));
-    req.setTimeout(2000, () => {
-      req.destroy();
-      resolve(0);
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[vscode-test]', ...a);
 
-const REPO = path.resolve(__dirname, '..', '..');
-const HOST_DIR =
-  process.env.VSCODE_HOST_DIR || path.join(os.homedir(), '.cache/vscode-host/cs-4.139.1-node-24.21.0');
-
-/** CODE_SERVER_NODE / CODE_SERVER_DIR / CHROMIUM from the environment, else from the install's env.sh. */
-function hostEnv() {
-  const out = {
-    node: process.env.CODE_SERVER_NODE,
-    dir: process.env.CODE_SERVER_DIR,
-    chromium: process.env.CHROMIUM,
-  };
-  const envSh = path.join(HOST_DIR, 'env.sh');
-  if ((!out.node || !out.dir) && fs.existsSync(envSh) && fs.existsSync(path.join(HOST_DIR, '.ok'))) {
-    for (const line of fs.readFileSync(envSh, 'utf8').split('\n')) {
-      const m = /^export (\w+)="?([^"]*)"?$/.exec(line.trim());
-      if (m && m[1] === 'CODE_SERVER_NODE') {
-        out.node = out.node || m[2];
-      }
-      if (m && m[1] === 'CODE_SERVER_DIR') {
-        out.dir = out.dir || m[2];
-      }
-      if (m && m[1] === 'CHROMIUM') {
-        out.chromium = out.chromium || m[2];
-      }
-    }
-  }
-  out.chromium = out.chromium || '/usr/bin/chromium';
-  const problems = [];
-  if (!out.node || !fs.existsSync(out.node)) {
-    problems.push(`Node 24 for the VS Code server not found (CODE_SERVER_NODE=${out.node || 'unset'})`);
-  }
-  if (!out.dir || !fs.existsSync(path.join(out.dir, 'lib/vscode/out/server-main.js'))) {
-    problems.push(`code-server not found (CODE_SERVER_DIR=${out.dir || 'unset'})`);
-  }
-  if (!fs.existsSync(out.chromium)) {
-    problems.push(`Chromium not found at ${out.chromium}`);
-  }
-  let playwright = true;
-  try {
-    require.resolve('playwright-core', { paths: [REPO] });
-  } catch {
-    playwright = false;
-    problems.push('playwright-core is not installed (npm ci)');
-  }
-  return { ...out, problems, playwright };
-}
+const { REPO, HOST_DIR, parseArgs, freePort, httpStatus, hostEnv } = require('./host.cjs');
 
 function requireHost() {
   const h = hostEnv();

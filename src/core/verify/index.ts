@@ -466,6 +466,14 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
       return finish();
     }
     redactor.add(r.certificate?.privateKey);
+    /** A step that failed on the network: explained and reported; a cancellation goes on up. */
+    const networkFailure = (name: string, e: unknown, what: string, tls?: TlsMode): void => {
+      if (cancelled(e)) {
+        throw e;
+      }
+      const x = explainNetworkError(e, { host: r.host, port: r.port, tls, timeoutMs: r.timeoutMs, what });
+      push({ name, ok: false, detail: x.detail, remedy: x.remedy });
+    };
 
     // 2. token
     deps.onProgress?.('token');
@@ -611,17 +619,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
           }
         }
       } catch (e) {
-        if (cancelled(e)) {
-          throw e;
-        }
-        const x = explainNetworkError(e, {
-          host: r.host,
-          port: r.port,
-          tls: r.tls,
-          timeoutMs: r.timeoutMs,
-          what: `${r.host}:${r.port} during the login`,
-        });
-        push({ name: 'authenticate', ok: false, detail: x.detail, remedy: x.remedy });
+        networkFailure('authenticate', e, `${r.host}:${r.port} during the login`, r.tls);
       }
       // The server accepted a token without the role: Exchange RBAC for Applications grants it.
       if (
@@ -657,16 +655,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
           push({ name: 'mail-from', ok: false, detail: x.detail, remedy: x.remedy });
         }
       } catch (e) {
-        if (cancelled(e)) {
-          throw e;
-        }
-        const x = explainNetworkError(e, {
-          host: r.host,
-          port: r.port,
-          timeoutMs: r.timeoutMs,
-          what: `${r.host}:${r.port} after MAIL FROM`,
-        });
-        push({ name: 'mail-from', ok: false, detail: x.detail, remedy: x.remedy });
+        networkFailure('mail-from', e, `${r.host}:${r.port} after MAIL FROM`);
       }
     }
 
@@ -685,16 +674,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps = {}): Promise
             },
       );
     } catch (e) {
-      if (cancelled(e)) {
-        throw e;
-      }
-      const x = explainNetworkError(e, {
-        host: r.host,
-        port: r.port,
-        timeoutMs: r.timeoutMs,
-        what: `${r.host}:${r.port} at logout`,
-      });
-      push({ name: 'logout', ok: false, detail: x.detail, remedy: x.remedy });
+      networkFailure('logout', e, `${r.host}:${r.port} at logout`);
     }
     return finish();
   } catch (e) {

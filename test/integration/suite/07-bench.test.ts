@@ -78,21 +78,29 @@ suite('benchmark', () => {
       );
     }
     try {
-      const probe = a.probeEventLoop();
-      const summary = await a.scanWorkspace({ silent: true });
-      const blocked = probe.stop();
-      assert.equal(summary.cancelled, false);
-      assert.ok(summary.parsedFiles >= 120, `parsed ${summary.parsedFiles} files`);
+      // Two attempts at most: a one-off stall of the shared 2-core machine (another process, the built-in
+      // extensions reacting to 120 new files) must not fail the run; analysing on this thread again would
+      // block it for 0.5-3 s in both.
+      const blocks: number[] = [];
+      for (let attempt = 0; attempt < 2 && !blocks.some((b) => b < 100); attempt++) {
+        await vscode.commands.executeCommand('mailOAuth.clearFindings');
+        await a.whenIdle();
+        const probe = a.probeEventLoop();
+        const summary = await a.scanWorkspace({ silent: true });
+        blocks.push(probe.stop());
+        assert.equal(summary.cancelled, false);
+        assert.ok(summary.parsedFiles >= 120, `parsed ${summary.parsedFiles} files`);
+        assert.ok(
+          a.findings().filter((f) => f.span.file.includes('bench-scan')).length >= 120,
+          `a finding in every generated file (${JSON.stringify(summary)})`,
+        );
+        report('scan-duration', summary.durationMs, 'ms');
+        report('host-max-block-scan', blocks[blocks.length - 1], 'ms');
+      }
       assert.ok(
-        a.findings().filter((f) => f.span.file.includes('bench-scan')).length >= 120,
-        `a finding in every generated file (${JSON.stringify(summary)})`,
+        blocks.some((b) => b < 100),
+        `the extension host was blocked for ${blocks.map((b) => b.toFixed(1)).join(' ms, then ')} ms`,
       );
-      report('scan-duration', summary.durationMs, 'ms');
-      report('host-max-block-scan', blocked, 'ms');
-      // The 100 ms target is tracked by the BENCH figure above (27-51 ms measured); the assertion only
-      // catches a regression to analysing on the host thread (566-2894 ms) without failing on a busy
-      // 2-core CI machine, where merely opening a file can block the host for ~500 ms.
-      assert.ok(blocked < 400, `the extension host was blocked for ${blocked.toFixed(1)} ms`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       await vscode.commands.executeCommand('mailOAuth.clearFindings');
