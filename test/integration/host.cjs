@@ -91,4 +91,38 @@ function hostEnv() {
   return { ...out, problems, playwright };
 }
 
-module.exports = { REPO, HOST_DIR, parseArgs, freePort, httpStatus, hostEnv };
+/** Polls the server's health URL until it answers 200 (60 s at most, or until `exited()` says it died). */
+async function waitForServer(url, exited) {
+  const deadline = Date.now() + 60000;
+  while ((await httpStatus(url)) !== 200) {
+    if (exited()) {
+      throw new Error('server exited during startup; see server.log');
+    }
+    if (Date.now() > deadline) {
+      throw new Error('server did not answer within 60s; see server.log');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Headless Debian Chromium through playwright-core (no browser download), offline-friendly flags. */
+function launchChromium(executablePath, extraArgs = []) {
+  const { chromium } = require(require.resolve('playwright-core', { paths: [REPO] }));
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
+  });
+}
+
+module.exports = { REPO, HOST_DIR, parseArgs, freePort, httpStatus, hostEnv, waitForServer, launchChromium };

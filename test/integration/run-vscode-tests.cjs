@@ -41,7 +41,7 @@ const util = require('util');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[vscode-test]', ...a);
 
-const { REPO, HOST_DIR, parseArgs, freePort, httpStatus, hostEnv } = require('./host.cjs');
+const { REPO, HOST_DIR, parseArgs, freePort, hostEnv, waitForServer, launchChromium } = require('./host.cjs');
 
 function requireHost() {
   const h = hostEnv();
@@ -258,34 +258,11 @@ async function main() {
 
   try {
     // 1. wait for the server (bounded)
-    const deadline = Date.now() + 60000;
-    while ((await httpStatus(`http://${authority}${healthPath}`)) !== 200) {
-      if (serverExited) {
-        throw new Error('server exited during startup; see server.log');
-      }
-      if (Date.now() > deadline) {
-        throw new Error('server did not answer within 60s; see server.log');
-      }
-      await sleep(200);
-    }
+    await waitForServer(`http://${authority}${healthPath}`, () => serverExited);
     log(`server up after ${Date.now() - t0} ms`);
 
     // 2. headless Chromium via playwright-core (Debian's chromium; no browser download)
-    const { chromium: pwChromium } = require(require.resolve('playwright-core', { paths: [REPO] }));
-    browser = await pwChromium.launch({
-      executablePath: chromium,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(chromium);
     const page = await browser.newPage();
     const browserLog = fs.createWriteStream(path.join(logDir, 'browser-console.log'));
     page.on('console', (msg) => browserLog.write(`[${msg.type()}] ${msg.text()}\n`));

@@ -26,7 +26,7 @@ const SHOTS = ['problem', 'quickfix', 'preview', 'walkthrough'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[screenshots]', ...a);
 
-const { REPO, parseArgs, freePort, httpStatus, hostEnv } = require('./host.cjs');
+const { REPO, parseArgs, freePort, hostEnv, waitForServer, launchChromium } = require('./host.cjs');
 
 // ------------------------------------------------------------------------------------------ demo workspace
 
@@ -242,32 +242,8 @@ async function main() {
   let page;
   let step = 'startup';
   try {
-    const deadline = Date.now() + 60000;
-    while ((await httpStatus(`http://${authority}/version`)) !== 200) {
-      if (serverExited) {
-        throw new Error('server exited during startup; see server.log');
-      }
-      if (Date.now() > deadline) {
-        throw new Error('server did not answer within 60s; see server.log');
-      }
-      await sleep(200);
-    }
-    const { chromium } = require(require.resolve('playwright-core', { paths: [REPO] }));
-    browser = await chromium.launch({
-      executablePath: host.chromium,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--font-render-hinting=none',
-      ],
-    });
+    await waitForServer(`http://${authority}/version`, () => serverExited);
+    browser = await launchChromium(host.chromium, ['--font-render-hinting=none']);
     page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1 });
     const browserLog = fs.createWriteStream(path.join(logDir, 'browser-console.log'));
     page.on('console', (msg) => browserLog.write(`[${msg.type()}] ${msg.text()}\n`));
