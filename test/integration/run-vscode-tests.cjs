@@ -12,7 +12,8 @@
 //        [--extensionTestsPath=FILE.js] [--workspace=DIR] [--workspace-file=NAME.code-workspace] [--no-copy]
 //        [--timeout=SECONDS] [--keep]
 //   Defaults: the repository root, out/test/integration/suite/index.js, test/integration/workspace.
-//   --workspace-file opens that multi-root workspace file (relative to the workspace dir) instead of the dir.
+//   --workspace-file opens that multi-root workspace file (relative to the workspace dir) instead of the dir;
+//   --no-folder opens an empty window.
 //   The workspace is COPIED into the run's temp dir (tests edit files and settings), unless --no-copy.
 //   --check-host only checks that the host is installed (exit 0) or explains how to install it (exit 3).
 // Env:
@@ -26,7 +27,7 @@
 //   VSCODE_TEST_SERVER  'vscode' (default: lib/vscode/out/server-main.js, the bundled VS Code server, directly)
 //                       or 'code-server' (the same server behind code-server's wrapper, out/node/entry.js)
 //   VSCODE_TEST_SERVER_ARGS extra server arguments, space separated (e.g. "--log trace")
-//   MOCHA_GREP, MOCHA_TIMEOUT are read by the glue (test/integration/suite/index.ts). Everything in the
+//   MOCHA_GREP, MOCHA_FILES, MOCHA_TIMEOUT are read by the glue (test/integration/suite/index.ts). Everything in the
 //   environment is inherited by the server and so by the extension host. VSCODE_TEST_OUTPUT is set for the
 //   glue: whatever it appends to that file is streamed to stdout.
 // Exit code: the test runner's (0 = all passed, 1 = failures or runner error), 2 = harness error,
@@ -308,7 +309,9 @@ async function main() {
       ['skipReleaseNotes', 'true'],
     ];
     const q = new URLSearchParams();
-    if (args['workspace-file']) {
+    if (args['no-folder']) {
+      // an empty window: commands that work without a workspace folder
+    } else if (args['workspace-file']) {
       // a multi-root workspace: the .code-workspace file inside the (copied) workspace folder
       q.set('workspace', path.join(workspace, args['workspace-file']));
     } else {

@@ -5,7 +5,7 @@ import { api, mailDiagnostics, waitFor, waitForDiagnostics } from './helpers';
 
 /**
  * Runs in its own VS Code session on test/integration/multiroot/multiroot.code-workspace (folders a and b;
- * `npm run test:integration` starts it with MOCHA_GREP=multi-root); skipped in the single-folder session.
+ * `npm run test:integration` starts it with MOCHA_FILES=09-multiroot); skipped in the single-folder session.
  * Both folders hold the same src/send.js: a password login to mail.relay-b.example, a Microsoft endpoint
  * only in folder b's settings (mailOAuth.extraHosts). Folder a also has a plain finding in src/office.js.
  */
