@@ -25,6 +25,8 @@ interface Lab {
   setFaults(f: Record<string, unknown>): Promise<unknown>;
   resetFaults(): Promise<unknown>;
   stop(): Promise<void>;
+  /** The lab app with a certificate credential (test/lab/lab.d.mts). */
+  certificate(): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };
 }
 
 let lab: Lab | undefined;
@@ -153,6 +155,21 @@ describe('rewritten code logs in to the test bed (e2e)', function () {
       assert.equal(r.code, 0, r.err);
       assert.ok(delivered(`${subject} #1`));
       assertNoSecrets(r.out, r.err);
+    });
+
+    it('delivers a message with a certificate credential (key file + SHA-256 thumbprint, no secret)', () => {
+      const cert = lab!.certificate();
+      const subject = `nodemailer-cert-${Date.now()}`;
+      const r = run(dir, 'send.js', [subject], {
+        MAIL_OAUTH_CLIENT_ID: cert.clientId,
+        MAIL_OAUTH_CLIENT_SECRET: '',
+        MAIL_OAUTH_CERTIFICATE_PATH: cert.keyPath,
+        MAIL_OAUTH_CERTIFICATE_THUMBPRINT: cert.thumbprint,
+      });
+      assert.equal(r.code, 0, r.err);
+      assert.ok(delivered(`${subject} #1`));
+      assertNoSecrets(r.out, r.err);
+      assert.doesNotMatch(r.out + r.err, /PRIVATE KEY/);
     });
 
     it('fails with a clear error naming the cause when the client secret is wrong', () => {

@@ -41,6 +41,8 @@ interface Lab {
   setFaults(f: Record<string, unknown>): Promise<unknown>;
   resetFaults(): Promise<unknown>;
   stop(): Promise<void>;
+  /** The lab app with a certificate credential (test/lab/lab.d.mts). */
+  certificate(): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };
 }
 let lab: Lab | undefined;
 /** test/lab/lib/lab-client.mjs: every origin / socket the process opens while recording. */
@@ -303,7 +305,15 @@ describe('verify against the test bed (e2e)', function () {
 
     it('POP3 as alice with the default delegated resource (https://outlook.office.com)', async () => {
       const r = await inProcess(
-        { protocol: 'pop3', port: PORTS.pop3s, tls: 'implicit', flow: 'delegated', clientId: PUBLIC_CLIENT, clientSecret: undefined, user: 'alice@lab.test' },
+        {
+          protocol: 'pop3',
+          port: PORTS.pop3s,
+          tls: 'implicit',
+          flow: 'delegated',
+          clientId: PUBLIC_CLIENT,
+          clientSecret: undefined,
+          user: 'alice@lab.test',
+        },
         { deviceCodeCallback: (info) => approve(info, 'alice@lab.test') },
       );
       assert.equal(steps(r), 'configuration:ok token:ok claims:ok connect:ok authenticate:ok logout:ok');
@@ -370,6 +380,45 @@ describe('verify against the test bed (e2e)', function () {
       );
       assert.equal(step(r, 'token').ok, false);
       assert.match(step(r, 'token').detail, /declined|sign-in failed/);
+    });
+  });
+
+  describe('certificate credential (app-only)', () => {
+    /** The lab app with a certificate: key file + SHA-256 thumbprint, no secret anywhere. */
+    const certEnv = (thumbprint?: string): { env: Record<string, string>; dropEnv: string[] } => {
+      const cert = lab!.certificate();
+      return {
+        env: {
+          MAIL_OAUTH_CLIENT_ID: cert.clientId,
+          MAIL_OAUTH_CERTIFICATE_PATH: cert.keyPath,
+          MAIL_OAUTH_CERTIFICATE_THUMBPRINT: thumbprint ?? cert.thumbprint,
+        },
+        dropEnv: ['MAIL_OAUTH_CLIENT_SECRET'],
+      };
+    };
+    it('signs the client assertion with the key file: every step passes (CLI, JSON); the key is never printed', async () => {
+      const r = await cli(
+        ['--protocol', 'smtp', '--port', String(PORTS.smtp), '--format', 'json'],
+        certEnv(),
+      );
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.equal(r.json!.ok, true);
+      assert.match(r.json!.steps[0].detail, /app-only flow \(client credentials\) with a certificate/);
+      const key = lab!.certificate().privateKey;
+      const body = key.split('\n').find((l) => l.length > 40)!;
+      assert.ok(
+        !(r.out + r.err).includes(body) && !/PRIVATE KEY/.test(r.out + r.err),
+        'no key material in the output',
+      );
+    });
+    it('a thumbprint of a certificate the app does not have → token step AADSTS700027 with the upload remedy', async () => {
+      const r = await cli(
+        ['--protocol', 'imap', '--port', String(PORTS.imaps), '--tls', 'implicit', '--format', 'json'],
+        certEnv('AB'.repeat(32)),
+      );
+      const token = failedAt(r, 'token');
+      assert.match(token.detail, /AADSTS700027/);
+      assert.match(token.remedy!, /Certificates & secrets → Certificates.*SHA-256 thumbprint/);
     });
   });
 

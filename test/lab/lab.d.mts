@@ -8,6 +8,8 @@ export interface LabHandle {
   authority: string;
   outboxDir: string;
   mailDir: string;
+  /** The certificate credential of the lab app marked "certificate": key file, key text, SHA-256 thumbprint (hex). */
+  certificate(clientId?: string): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };
   setFaults(faults: Record<string, unknown>): Promise<unknown>;
   getFaults(): Promise<Record<string, unknown>>;
   resetFaults(): Promise<unknown>;

@@ -219,6 +219,19 @@ export async function startLab(opts = {}) {
     logsDir: path.join(runDir, 'logs'),
     config: labConfig,
     startedHere,
+    /**
+     * The certificate credential of the lab app marked "certificate" (key pair made by the authority at
+     * start): the PKCS#8 private key file, its text and the SHA-256 thumbprint (hex) Entra would show.
+     */
+    certificate(clientId = labConfig.apps.find((a) => a.certificate)?.clientId) {
+      const keyPath = path.join(runDir, 'certs', `app-${clientId}.key`);
+      return {
+        clientId,
+        keyPath,
+        privateKey: readFileSync(keyPath, 'utf8'),
+        thumbprint: readFileSync(path.join(runDir, 'certs', `app-${clientId}.thumbprint`), 'utf8').trim(),
+      };
+    },
     /** Merges fault settings (README "Fault injection"); resolves to the new full state. */
     setFaults: (faults) => req('POST', '/_lab/faults', faults),
     getFaults: () => req('GET', '/_lab/faults'),

@@ -524,6 +524,42 @@ describe('XOAUTH2 lab (test/lab)', function () {
       );
     });
 
+    it('certificate credential: a client assertion signed with the registered key gets an app token that logs in', async () => {
+      const cert = lab.certificate();
+      const c = new ConfidentialClientApplication({
+        auth: {
+          clientId: cert.clientId,
+          clientCertificate: { thumbprintSha256: cert.thumbprint, privateKey: cert.privateKey },
+          ...msalAuth(),
+        },
+      });
+      const r = await c.acquireTokenByClientCredential({ scopes: [OUTLOOK_DEFAULT] });
+      const claims = decodeJwt(r.accessToken);
+      assert.equal(claims.appid, cert.clientId);
+      assert.deepEqual(claims.roles, ['IMAP.AccessAsApp', 'POP.AccessAsApp', 'SMTP.SendAsApp']);
+      await smtp('shared@lab.test', r.accessToken).verify();
+    });
+
+    it('(e) certificate credential signed with another key -> invalid_client AADSTS700027', async () => {
+      const cert = lab.certificate();
+      const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const c = new ConfidentialClientApplication({
+        auth: { clientId: cert.clientId, clientCertificate: { thumbprintSha256: cert.thumbprint, privateKey: other }, ...msalAuth() },
+      });
+      await assert.rejects(
+        c.acquireTokenByClientCredential({ scopes: [OUTLOOK_DEFAULT] }),
+        (e) => e.errorCode === 'invalid_client' && String(e.errorNo) === '700027',
+      );
+      // and the right key with a thumbprint of a certificate the app does not have
+      const wrongThumb = new ConfidentialClientApplication({
+        auth: { clientId: cert.clientId, clientCertificate: { thumbprintSha256: 'AB'.repeat(32), privateKey: cert.privateKey }, ...msalAuth() },
+      });
+      await assert.rejects(
+        wrongThumb.acquireTokenByClientCredential({ scopes: [OUTLOOK_DEFAULT] }),
+        (e) => String(e.errorNo) === '700027',
+      );
+    });
+
     it('(e) unknown client id -> unauthorized_client AADSTS700016', async () => {
       const id = '44444444-4444-4444-8444-444444444444';
       await assert.rejects(

@@ -8,7 +8,7 @@
 // POST /_lab/mint, POST /_lab/revoke, POST /devicelogin (see test/lab/README.md).
 import https from 'node:https';
 import crypto from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT, jwtVerify, exportJWK, importJWK } from 'jose';
 import {
@@ -52,6 +52,62 @@ writeFileSync(
 const verifyKey = await importJWK(publicJwk, 'RS256');
 
 const apps = new Map(lab.apps.map((a) => [a.clientId, a]));
+
+// ---- certificate credentials -------------------------------------------------
+// Apps with "certificate": true get a key pair per lab start, written for the tests to
+// RUN_DIR/certs/app-<clientId>.key (PKCS#8 PEM, the private key an app would load) and
+// app-<clientId>.thumbprint (the SHA-256 thumbprint in hex, as Entra shows it). Entra's thumbprint
+// is over the certificate; here it is over the public key, which plays the certificate's part
+// (MSAL only sends the private key's signature and the thumbprint).
+const appCerts = new Map(); // clientId -> { publicKey, sha256: base64url, sha1: base64url }
+for (const app of lab.apps.filter((a) => a.certificate)) {
+  const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = pair.publicKey.export({ type: 'spki', format: 'der' });
+  const sha256 = crypto.createHash('sha256').update(der).digest();
+  const sha1 = crypto.createHash('sha1').update(der).digest();
+  mkdirSync(path.join(RUN_DIR, 'certs'), { recursive: true });
+  writeFileSync(
+    path.join(RUN_DIR, 'certs', `app-${app.clientId}.key`),
+    pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    { mode: 0o600 },
+  );
+  writeFileSync(path.join(RUN_DIR, 'certs', `app-${app.clientId}.thumbprint`), sha256.toString('hex').toUpperCase());
+  appCerts.set(app.clientId, {
+    publicKey: pair.publicKey,
+    sha256: sha256.toString('base64url'),
+    sha1: sha1.toString('base64url'),
+  });
+}
+
+/**
+ * Checks a client assertion (RFC 7523 private_key_jwt) as Entra does: signed (PS256 or RS256) by the key
+ * of a certificate registered on the app (matched by the x5t#S256 / x5t header), for this token endpoint,
+ * by and about the app, within its validity. Returns an AADSTS code or 0.
+ */
+async function checkAssertion(assertion, app, tokenUrl) {
+  let header;
+  try {
+    header = JSON.parse(Buffer.from(assertion.split('.')[0], 'base64url').toString());
+  } catch {
+    return 700027;
+  }
+  const cert = appCerts.get(app.clientId);
+  if (!cert || (header['x5t#S256'] ? header['x5t#S256'] !== cert.sha256 : header.x5t !== cert.sha1)) {
+    return 700027; // the certificate used to sign is not registered on the app
+  }
+  try {
+    await jwtVerify(assertion, cert.publicKey, {
+      algorithms: ['PS256', 'RS256'],
+      audience: [tokenUrl, `${AUTHORITY_ORIGIN}/${lab.tenantId}/oauth2/v2.0/token`],
+      issuer: app.clientId,
+      subject: app.clientId,
+      clockTolerance: 300,
+    });
+  } catch (e) {
+    return e?.code === 'ERR_JWT_EXPIRED' || e?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && /nbf|iat/.test(e.claim || '') ? 700024 : 700027;
+  }
+  return 0;
+}
 const publicClients = new Map(lab.publicClients.map((c) => [c.clientId, c]));
 const users = new Set(lab.users.map((u) => u.toLowerCase()));
 const deviceCodes = new Map(); // device_code -> {userCode, clientId, scopes, expires, approvedUser, denied}
@@ -185,6 +241,17 @@ const AADSTS = {
     msg: () =>
       'The refresh token has expired due to inactivity. The token was issued on 2025-01-01T00:00:00.0000000Z and was inactive for 90.00:00:00.',
   },
+  700027: {
+    status: 401,
+    error: 'invalid_client',
+    msg: (c) =>
+      `Client assertion failed signature validation. The certificate used to sign the client assertion is not registered on application '${c.clientId}', or the signature does not match it.`,
+  },
+  700024: {
+    status: 400,
+    error: 'invalid_client',
+    msg: () => 'Client assertion is not within its valid time range.',
+  },
   70003: {
     status: 400,
     error: 'unsupported_grant_type',
@@ -317,8 +384,14 @@ async function tokenEndpoint(req, res, form, tenant) {
     const ctx = { clientId: id, app, scope, tenant, grant };
     if (!app) return aadsts(res, 700016, ctx);
     if (injectedTokenError(res, form, ctx)) return undefined;
-    if (!secret) return aadsts(res, 7000218, ctx);
-    if (secret !== app.clientSecret) return aadsts(res, 7000215, ctx);
+    if (form.client_assertion && form.client_assertion_type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+      const tokenUrl = `${AUTHORITY_ORIGIN}/${tenant}/oauth2/v2.0/token`;
+      const code = await checkAssertion(form.client_assertion, app, tokenUrl);
+      if (code) return aadsts(res, code, ctx);
+    } else {
+      if (!secret) return aadsts(res, 7000218, ctx);
+      if (secret !== app.clientSecret) return aadsts(res, 7000215, ctx);
+    }
     if (!scope.endsWith('/.default') || scope.includes(' ')) return aadsts(res, 1002012, ctx);
     const resource = scope.slice(0, -'/.default'.length);
     if (resource !== RESOURCE) return aadsts(res, 500011, { ...ctx, resource });
