@@ -542,9 +542,15 @@ describe('XOAUTH2 lab (test/lab)', function () {
 
     it('(e) certificate credential signed with another key -> invalid_client AADSTS700027', async () => {
       const cert = lab.certificate();
-      const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const other = crypto
+        .generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' });
       const c = new ConfidentialClientApplication({
-        auth: { clientId: cert.clientId, clientCertificate: { thumbprintSha256: cert.thumbprint, privateKey: other }, ...msalAuth() },
+        auth: {
+          clientId: cert.clientId,
+          clientCertificate: { thumbprintSha256: cert.thumbprint, privateKey: other },
+          ...msalAuth(),
+        },
       });
       await assert.rejects(
         c.acquireTokenByClientCredential({ scopes: [OUTLOOK_DEFAULT] }),
@@ -552,7 +558,11 @@ describe('XOAUTH2 lab (test/lab)', function () {
       );
       // and the right key with a thumbprint of a certificate the app does not have
       const wrongThumb = new ConfidentialClientApplication({
-        auth: { clientId: cert.clientId, clientCertificate: { thumbprintSha256: 'AB'.repeat(32), privateKey: cert.privateKey }, ...msalAuth() },
+        auth: {
+          clientId: cert.clientId,
+          clientCertificate: { thumbprintSha256: 'AB'.repeat(32), privateKey: cert.privateKey },
+          ...msalAuth(),
+        },
       });
       await assert.rejects(
         wrongThumb.acquireTokenByClientCredential({ scopes: [OUTLOOK_DEFAULT] }),

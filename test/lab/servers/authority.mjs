@@ -71,7 +71,10 @@ for (const app of lab.apps.filter((a) => a.certificate)) {
     pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
     { mode: 0o600 },
   );
-  writeFileSync(path.join(RUN_DIR, 'certs', `app-${app.clientId}.thumbprint`), sha256.toString('hex').toUpperCase());
+  writeFileSync(
+    path.join(RUN_DIR, 'certs', `app-${app.clientId}.thumbprint`),
+    sha256.toString('hex').toUpperCase(),
+  );
   appCerts.set(app.clientId, {
     publicKey: pair.publicKey,
     sha256: sha256.toString('base64url'),
@@ -104,7 +107,10 @@ async function checkAssertion(assertion, app, tokenUrl) {
       clockTolerance: 300,
     });
   } catch (e) {
-    return e?.code === 'ERR_JWT_EXPIRED' || e?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && /nbf|iat/.test(e.claim || '') ? 700024 : 700027;
+    return e?.code === 'ERR_JWT_EXPIRED' ||
+      (e?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && /nbf|iat/.test(e.claim || ''))
+      ? 700024
+      : 700027;
   }
   return 0;
 }
@@ -384,7 +390,10 @@ async function tokenEndpoint(req, res, form, tenant) {
     const ctx = { clientId: id, app, scope, tenant, grant };
     if (!app) return aadsts(res, 700016, ctx);
     if (injectedTokenError(res, form, ctx)) return undefined;
-    if (form.client_assertion && form.client_assertion_type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+    if (
+      form.client_assertion &&
+      form.client_assertion_type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+    ) {
       const tokenUrl = `${AUTHORITY_ORIGIN}/${tenant}/oauth2/v2.0/token`;
       const code = await checkAssertion(form.client_assertion, app, tokenUrl);
       if (code) return aadsts(res, code, ctx);
