@@ -145,7 +145,8 @@ export function relevance(
   visit(sf);
 
   const relevant = new Set<ts.Node>();
-  const names = new Set<string>(['require', 'import', 'module', 'exports']);
+  // `export` too: one more changes the module style the fixes are planned for (ESM vs CommonJS)
+  const names = new Set<string>(['require', 'import', 'export', 'module', 'exports']);
   const queue: string[] = [...names];
   const mark = (statement: ts.Node): void => {
     if (relevant.has(statement)) {
@@ -181,6 +182,18 @@ export function relevance(
     const nl = text.indexOf('\n', s.end);
     return [s.getFullStart(), nl < 0 ? text.length : nl];
   });
+  // The headers of the functions and classes around each call (modifiers, name, parameters, up to the
+  // opening brace): whether the call sits in an async function, a function at all, or a class decides
+  // what a fix can do, and breaking a header re-shapes the code around the call.
+  for (const call of gated) {
+    for (let a: ts.Node | undefined = call.parent; a && a.kind !== SK.SourceFile; a = a.parent) {
+      if (ts.isFunctionLike(a) && 'body' in a && a.body) {
+        ranges.push([a.getFullStart(), (a.body as ts.Node).getStart(sf) + 1]);
+      } else if (ts.isClassLike(a)) {
+        ranges.push([a.getFullStart(), a.members.pos + 1]);
+      }
+    }
+  }
   ranges.sort((a, b) => a[0] - b[0]);
   return { ranges, names };
 }
