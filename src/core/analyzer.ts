@@ -190,11 +190,16 @@ export class Analyzer {
 
   /** Adds or replaces a file's text (an open editor's unsaved content, say). */
   setSource(file: string, text: string): void {
-    if (this.overlay.get(file) !== text) {
+    const before = this.overlay.get(file);
+    if (before !== text) {
       this.overlay.set(file, text);
       this.dirty = true;
-      this.wraps.clear();
       this.revision++;
+      // mayWrapPackage answers depend only on what modules name and import: typing elsewhere in a file
+      // keeps them (no re-reading of its imports from disk on every edit)
+      if (before === undefined || wrapKey(before) !== wrapKey(text)) {
+        this.wraps.clear();
+      }
     }
   }
 
@@ -526,6 +531,11 @@ export class Analyzer {
     this.reused++;
     return findings;
   }
+}
+
+/** What mayWrapPackage reads from a module's text: whether it names a watched package, and its imports. */
+function wrapKey(text: string): string {
+  return `${mentionsWatchedPackage(text)}|${relativeSpecifiers(text).join('|')}`;
 }
 
 /** Import hops followed from an analysed file (config → re-export → constants is 3). */

@@ -85,9 +85,9 @@ export function formatBytes(n: number): string {
 let scratch = Buffer.allocUnsafe(256 * 1024);
 
 /**
- * Reads one source with the size guard and the cheap byte-level pre-filter. No fstat: the file is read
- * into the shared buffer until EOF or one byte past the size limit (only an oversized file is stat'ed,
- * for the message).
+ * Reads one source with the size guard and the cheap byte-level pre-filter: open, read, close. No
+ * fstat: the file is read into the shared buffer until a short read (its end) or one byte past the size
+ * limit (only an oversized file is stat'ed, for the message).
  */
 export function readCandidate(
   file: string,
@@ -110,13 +110,15 @@ export function readCandidate(
           scratch.copy(bigger, 0, 0, off);
           scratch = bigger;
         }
-        const n = fs.readSync(fd, scratch, off, Math.min(scratch.length, maxFileSize + 1) - off, null);
-        if (n === 0) {
-          break;
-        }
+        const want = Math.min(scratch.length, maxFileSize + 1) - off;
+        const n = fs.readSync(fd, scratch, off, want, null);
         off += n;
         if (off > maxFileSize) {
           return { skip: `larger than ${formatBytes(maxFileSize)} (${formatBytes(fs.fstatSync(fd).size)})` };
+        }
+        // A short read of a regular file is its end: one read() per file, not a second one for EOF.
+        if (n < want) {
+          break;
         }
       }
       buf = scratch.subarray(0, off);
