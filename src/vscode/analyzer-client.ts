@@ -12,13 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, ScanResult } from '../core/model';
-import type {
-  AnalyzerWorkerData,
-  ClientMessage,
-  VerifyEvent,
-  VerifyOutcome,
-  WorkerReply,
-} from './analyzer-worker';
+import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
 import {
   type PlannedFixes,
   type SetupApi,
@@ -27,6 +21,7 @@ import {
   loadCore,
   noteWorkerCore,
 } from './core';
+import { runVerify, type VerifyEvent, type VerifyOutcome } from './verify-run';
 
 export type PlannerFlow = 'auto' | 'app' | 'delegated';
 export type WorkerPlan = Partial<PlannedFixes> & { edits: PlannedFixes['edits'] };
@@ -377,21 +372,9 @@ class InProcessAnalyzer implements AnalyzerProxy {
     return Promise.resolve(api ? api.setupMarkdown(api.setupScript(input)) : null);
   }
 
-  async verify(input: VerifyInput, c: VerifyCall = {}): Promise<VerifyOutcome | null> {
+  verify(input: VerifyInput, c: VerifyCall = {}): Promise<VerifyOutcome | null> {
     const api = getVerifyApi();
-    if (!api) {
-      return null;
-    }
-    const report = await api.verify(input, {
-      signal: c.signal,
-      onProgress: (step) => c.onEvent?.({ kind: 'step', step, title: api.STEP_TITLES?.[step] ?? step }),
-      deviceCodeCallback: (info) => c.onEvent?.({ kind: 'device-code', ...info }),
-    });
-    return {
-      report,
-      text: api.formatReportText?.(report, { color: false }) ?? '',
-      titles: api.STEP_TITLES ?? {},
-    };
+    return api ? runVerify(api, input, c.signal, c.onEvent) : Promise.resolve(null);
   }
 
   dispose(): void {

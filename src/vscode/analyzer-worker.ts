@@ -13,6 +13,7 @@ import { requireWithCodeCache } from '../core/code-cache';
 import { overlayReader } from '../core/fixes/read';
 import type * as Core from '../core/index';
 import type { Finding } from '../core/model';
+import { runVerify, type VerifyEvent, type VerifyOutcome } from './verify-run';
 
 type CoreModule = typeof Core;
 
@@ -32,18 +33,6 @@ export type WorkerReply =
   | { type: 'error'; id: number; name: string; message: string; stack?: string }
   | { type: 'progress'; id: number; progress: Core.ScanProgress }
   | { type: 'event'; id: number; event: VerifyEvent };
-
-/** What a running verification tells the extension host: a step starts, or the user must sign in. */
-export type VerifyEvent =
-  | { kind: 'step'; step: string; title: string }
-  | { kind: 'device-code'; message: string; userCode: string; verificationUri: string };
-
-/** A verification's outcome, formatted here (the host never loads the core for it). */
-export interface VerifyOutcome {
-  report: Awaited<ReturnType<CoreModule['verify']>>;
-  text: string;
-  titles: Record<string, string>;
-}
 
 /** Calls that do not touch the analyzer run beside the queue: a verification may wait minutes for a sign-in. */
 const UNQUEUED = new Set(['verify']);
@@ -108,6 +97,19 @@ function start(): void {
 
   const aborts = new Map<number, AbortController>();
   const cancelled = new Set<number>();
+  /** Runs a cancellable call: a `cancel` message for `id` aborts its signal (also when it came first). */
+  const withAbort = async <T>(id: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const abort = new AbortController();
+    if (cancelled.delete(id)) {
+      abort.abort();
+    }
+    aborts.set(id, abort);
+    try {
+      return await run(abort.signal);
+    } finally {
+      aborts.delete(id);
+    }
+  };
   const methods: Record<string, (id: number, ...args: never[]) => unknown> = {
     analyzeText: (_id, file: string, text: string) => analyzer.analyzeText(file, text),
     setSource: (_id, file: string, text: string) => analyzer.setSource(file, text),
@@ -118,55 +120,26 @@ function start(): void {
     envRemove: (_id, file: string) => analyzer.env.remove(file),
     envFilesAmong: (_id, files: string[]) => files.filter((f) => analyzer.env.isEnvFile(path.basename(f))),
     envLookup: (_id, name: string, file: string, root: string) => analyzer.env.lookup(name, file, root),
-    scan: async (id, paths: string[]) => {
-      const abort = new AbortController();
-      if (cancelled.delete(id)) {
-        abort.abort();
-      }
-      aborts.set(id, abort);
-      try {
-        return await analyzer.scan(paths, {
-          signal: abort.signal,
+    scan: (id, paths: string[]) =>
+      withAbort(id, (signal) =>
+        analyzer.scan(paths, {
+          signal,
           onProgress: (progress) =>
             port.postMessage({ type: 'progress', id, progress } satisfies WorkerReply),
-        });
-      } finally {
-        aborts.delete(id);
-      }
-    },
+        }),
+      ),
     setupMarkdown: (_id, input: Parameters<CoreModule['setupScript']>[0]) =>
       typeof core.setupScript === 'function' && typeof core.setupMarkdown === 'function'
         ? core.setupMarkdown(core.setupScript(input))
         : null,
-    verify: async (id, input: Parameters<CoreModule['verify']>[0]): Promise<VerifyOutcome | null> => {
-      if (typeof core.verify !== 'function') {
-        return null;
-      }
-      const abort = new AbortController();
-      if (cancelled.delete(id)) {
-        abort.abort();
-      }
-      aborts.set(id, abort);
-      const event = (e: VerifyEvent): void =>
-        port.postMessage({ type: 'event', id, event: e } satisfies WorkerReply);
-      try {
-        const report = await core.verify(input, {
-          signal: abort.signal,
-          onProgress: (step) => event({ kind: 'step', step, title: core.STEP_TITLES[step] ?? step }),
-          deviceCodeCallback: (info) =>
-            event({
-              kind: 'device-code',
-              message: info.message,
-              userCode: info.userCode,
-              verificationUri: info.verificationUri,
-            }),
-        });
-        // The core's report never contains a secret, a token or a SASL string.
-        return { report, text: core.formatReportText(report, { color: false }), titles: core.STEP_TITLES };
-      } finally {
-        aborts.delete(id);
-      }
-    },
+    verify: (id, input: Parameters<typeof runVerify>[1]): Promise<VerifyOutcome | null> | null =>
+      typeof core.verify !== 'function'
+        ? null
+        : withAbort(id, (signal) =>
+            runVerify(core, input, signal, (event) =>
+              port.postMessage({ type: 'event', id, event } satisfies WorkerReply),
+            ),
+          ),
     planFixes: (_id, findings: Finding[], flow: 'auto' | 'app' | 'delegated', texts: [string, string][]) => {
       if (typeof core.planFixes !== 'function') {
         return null;
