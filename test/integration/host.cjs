@@ -125,4 +125,53 @@ function launchChromium(executablePath, extraArgs = []) {
   });
 }
 
-module.exports = { REPO, HOST_DIR, parseArgs, freePort, httpStatus, hostEnv, waitForServer, launchChromium };
+/** Environment for the VS Code server: its config, state, cache and sockets kept inside `tmp`. */
+function serverEnv(tmp, extra = {}) {
+  return {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+    XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+    XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
+    // the server, git extension and agent host create sockets in the temp dir: keep them in ours
+    TMPDIR: path.join(tmp, 't'),
+    ...extra,
+  };
+}
+
+/**
+ * Stops a server started `detached` (its own process group): SIGTERM, then SIGKILL after 5 s, then
+ * whatever is left in the group (extension host, pty host, ...).
+ */
+async function stopServerGroup(server, exited) {
+  for (const sig of ['SIGTERM', 'SIGKILL']) {
+    if (exited()) {
+      break;
+    }
+    try {
+      process.kill(-server.pid, sig);
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < 50 && !exited(); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    process.kill(-server.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+module.exports = {
+  REPO,
+  HOST_DIR,
+  parseArgs,
+  freePort,
+  httpStatus,
+  hostEnv,
+  waitForServer,
+  launchChromium,
+  serverEnv,
+  stopServerGroup,
+};

@@ -39,10 +39,19 @@ const os = require('os');
 const path = require('path');
 const util = require('util');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[vscode-test]', ...a);
 
-const { REPO, HOST_DIR, parseArgs, freePort, hostEnv, waitForServer, launchChromium } = require('./host.cjs');
+const {
+  REPO,
+  HOST_DIR,
+  parseArgs,
+  freePort,
+  hostEnv,
+  waitForServer,
+  launchChromium,
+  serverEnv,
+  stopServerGroup,
+} = require('./host.cjs');
 
 function requireHost() {
   const h = hostEnv();
@@ -112,16 +121,8 @@ async function main() {
   fs.writeFileSync(testOutput, '');
 
   const serverLog = fs.openSync(path.join(logDir, 'server.log'), 'w');
-  const env = {
-    ...process.env,
-    // keep the server's config/state/cache out of $HOME
-    XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
-    XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
-    XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
-    // the server, git extension and agent host create sockets in the temp dir: keep them in ours
-    TMPDIR: path.join(tmp, 't'),
-    VSCODE_TEST_OUTPUT: testOutput,
-  };
+  // the server's config/state/cache/sockets stay out of $HOME and /tmp
+  const env = serverEnv(tmp, { VSCODE_TEST_OUTPUT: testOutput });
   // VSCODE_TEST_SERVER=vscode (default): the VS Code server inside the package (lib/vscode/out/server-main.js,
   //   "code-server-oss" 1.139.1), started directly with upstream VS Code server flags.
   // VSCODE_TEST_SERVER=code-server: the same VS Code server behind code-server's own wrapper (out/node/entry.js).
@@ -222,29 +223,7 @@ async function main() {
     if (browser) {
       await browser.close().catch(() => {});
     }
-    if (!serverExited) {
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-      for (let i = 0; i < 50 && !serverExited; i++) {
-        await sleep(100);
-      }
-      if (!serverExited) {
-        try {
-          process.kill(-server.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-    // anything left in the process group (extension host, pty host, ...)
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    await stopServerGroup(server, () => serverExited);
     const keepTmp = args.keep || (exitCode !== 0 && !process.env.VSCODE_TEST_LOGDIR);
     if (!keepTmp) {
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -26,7 +26,16 @@ const SHOTS = ['problem', 'quickfix', 'preview', 'walkthrough'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[screenshots]', ...a);
 
-const { REPO, parseArgs, freePort, hostEnv, waitForServer, launchChromium } = require('./host.cjs');
+const {
+  REPO,
+  parseArgs,
+  freePort,
+  hostEnv,
+  waitForServer,
+  launchChromium,
+  serverEnv,
+  stopServerGroup,
+} = require('./host.cjs');
 
 // ------------------------------------------------------------------------------------------ demo workspace
 
@@ -157,13 +166,7 @@ async function main() {
 
   const port = await freePort();
   const authority = `127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
-    XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
-    XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
-    TMPDIR: path.join(tmp, 't'),
-  };
+  const env = serverEnv(tmp);
   const serverLog = fs.openSync(path.join(logDir, 'server.log'), 'w');
   // the bundled VS Code server with the smoke-test driver: without it the URL payload (which loads the
   // extension under development) is ignored
@@ -208,24 +211,7 @@ async function main() {
     if (browser) {
       await browser.close().catch(() => {});
     }
-    for (const sig of ['SIGTERM', 'SIGKILL']) {
-      if (serverExited) {
-        break;
-      }
-      try {
-        process.kill(-server.pid, sig);
-      } catch {
-        /* gone */
-      }
-      for (let i = 0; i < 50 && !serverExited; i++) {
-        await sleep(100);
-      }
-    }
-    try {
-      process.kill(-server.pid, 'SIGKILL'); // anything left in the group (extension host, pty host, ...)
-    } catch {
-      /* gone */
-    }
+    await stopServerGroup(server, () => serverExited);
     if (args.keep || exitCode !== 0) {
       log(`temp dir kept: ${tmp}`);
     } else {
