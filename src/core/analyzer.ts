@@ -15,6 +15,7 @@ import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
 import { Evaluator } from './resolve';
 import {
+  diffSpan,
   gateShape,
   inertEdit,
   relevance,
@@ -296,7 +297,7 @@ export class Analyzer {
         }
         // An edited file is re-parsed incrementally: unchanged subtrees are reused (editor typing).
         const sf = cached
-          ? ts.updateSourceFile(cached, text, changeRange(cached.text, text))
+          ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
           : parseFile(file, text);
         this.parsed.set(file, sf);
         return sf;
@@ -502,14 +503,7 @@ export class Analyzer {
     if (!edit) {
       return undefined;
     }
-    const sf = ts.updateSourceFile(
-      old,
-      text,
-      ts.createTextChangeRange(
-        ts.createTextSpan(edit.start, edit.oldEnd - edit.start),
-        edit.newEnd - edit.start,
-      ),
-    );
+    const sf = ts.updateSourceFile(old, text, textChange(edit));
     // The parse is kept either way (a full analysis of this text reuses it); the text changed, so the
     // program is rebuilt on the next full analysis.
     this.parsed.set(file, sf);
@@ -527,7 +521,10 @@ export class Analyzer {
     }
     // Other files' results may read this one: they are not reused after it changed.
     this.revision++;
-    this.reuse.set(file, { ...shiftState(prev, text, edit, findings, shape.gated), context: this.reuseContext() });
+    this.reuse.set(file, {
+      ...shiftState(prev, text, edit, findings, shape.gated),
+      context: this.reuseContext(),
+    });
     this.reused++;
     return findings;
   }
@@ -578,24 +575,12 @@ function parseFile(file: string, text: string): ts.SourceFile {
   );
 }
 
-/** The span that differs between two texts, as TypeScript's incremental parser wants it. */
-function changeRange(before: string, after: string): ts.TextChangeRange {
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) {
-    start++;
-  }
-  let endBefore = before.length;
-  let endAfter = after.length;
-  while (
-    endBefore > start &&
-    endAfter > start &&
-    before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)
-  ) {
-    endBefore--;
-    endAfter--;
-  }
-  return ts.createTextChangeRange(ts.createTextSpan(start, endBefore - start), endAfter - start);
+/** An edit (see diffSpan) as TypeScript's incremental parser wants it. */
+function textChange(edit: { start: number; oldEnd: number; newEnd: number }): ts.TextChangeRange {
+  return ts.createTextChangeRange(
+    ts.createTextSpan(edit.start, edit.oldEnd - edit.start),
+    edit.newEnd - edit.start,
+  );
 }
 
 function isLocalModule(file: string): boolean {
