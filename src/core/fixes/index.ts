@@ -9,7 +9,18 @@ import * as path from 'node:path';
 import { IndentationText, Node, Project, SyntaxKind, ts, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { FileEdit, Finding, TextChange } from '../model';
 import { FIXABLE_LIBRARIES } from './libraries';
-import { ENV_VARS, PROVIDER_BASENAME, PROVIDER_MARKER, providerSource } from './provider-template';
+import { ENV_VARS } from './provider/env-vars';
+import {
+  PROVIDER_BASENAME,
+  PROVIDER_MARKER,
+  PROVIDER_PARTS,
+  providerParts,
+  providerSettings,
+  providerSource,
+  type CodeStyle,
+  type ProviderOptions,
+  type ProviderPart,
+} from './provider/render';
 
 export interface FixContext {
   /** Current text of a file, or undefined when it does not exist / cannot be read. */
@@ -39,10 +50,22 @@ interface FileState {
   sf: SourceFile;
   quote: string;
   semi: string;
-  /** Names to import from the provider module. */
-  imports: Set<string>;
+  /** The provider hooks this file's rewritten code uses (their functions are imported). */
+  parts: Set<ProviderPart>;
   /** `await` is allowed at the top level (an ES module that Node runs as such). */
   topLevelAwait: boolean;
+}
+
+interface Provider {
+  pkg: Pkg;
+  language: 'ts' | 'esm' | 'cjs';
+  file: string;
+  /** The hooks the fixed code imports. */
+  parts: Set<ProviderPart>;
+  smtpHost?: string;
+  style: CodeStyle;
+  /** The module's current text, when it exists. */
+  existing: string | undefined;
 }
 
 interface Pkg {
@@ -57,7 +80,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true, compilerOptions: { allowJs: true } });
   const files = new Map<string, FileState>();
   const plan: FixPlan = { edits: [], fixed: [], notFixed: [], unusedEnvVars: [], manualSteps: [] };
-  const providers = new Map<string, { pkg: Pkg; language: 'ts' | 'esm' | 'cjs'; file: string; hosts: Record<string, string> }>();
+  const providers = new Map<string, Provider>();
   const protocols = new Set<string>();
   const passwordVars = new Set<string>();
 
@@ -72,7 +95,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       project.manipulationSettings.set({ indentationText: detectIndent(text) });
       const pkg = findPackage(file, ctx);
       const topLevelAwait = /\.mjs$/.test(file) || (/\.js$/.test(file) && pkg.type === 'module');
-      st = { file, original: text, sf, quote: detectQuote(text), semi: detectSemi(text), imports: new Set(), topLevelAwait };
+      st = { file, original: text, sf, quote: detectQuote(text), semi: detectSemi(text), parts: new Set(), topLevelAwait };
       files.set(file, st);
     }
     return st;
@@ -115,29 +138,45 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       plan.notFixed.push({ finding, reason: e instanceof NotFixable ? e.message : `rewrite failed: ${(e as Error).message}` });
     }
   }
+  // One provider per package and module language; a provider that cannot be written (a foreign file in its place,
+  // an older generated module without the hooks these findings need) takes its findings back out of the plan.
+  const providerUsers = new Map<Provider, FileState[]>();
   for (const [st, fs] of users) {
     const pkg = findPackage(st.file, ctx);
     const language = providerLanguage(st.file, pkg);
     const key = `${pkg.root}|${language}`;
     let prov = providers.get(key);
     if (!prov) {
-      try {
-        prov = { pkg, language, file: providerPath(st.file, pkg, language, ctx), hosts: {} };
-      } catch (e) {
-        // A foreign file where the provider should go: undo nothing was written yet, report instead.
-        fs.forEach((finding) => plan.notFixed.push({ finding, reason: (e as Error).message }));
-        plan.fixed = plan.fixed.filter((f) => !fs.includes(f));
-        st.sf.replaceWithText(st.original);
-        continue;
-      }
+      const file = path.join(providerDir(st.file, pkg), PROVIDER_BASENAME + providerExt(language, pkg));
+      prov = { pkg, language, file, parts: new Set(), style: codeStyle(st, pkg, ctx), existing: ctx.readFile(file) };
       providers.set(key, prov);
     }
     for (const f of fs) {
-      if (f.host) {
-        prov.hosts[f.protocol] ??= f.host;
+      if (f.host && f.protocol === 'smtp') {
+        prov.smtpHost ??= f.host;
       }
     }
-    addProviderImport(st, prov.file, pkg);
+    st.parts.forEach((p) => prov.parts.add(p));
+    providerUsers.set(prov, [...(providerUsers.get(prov) ?? []), st]);
+  }
+  const written = new Set<Provider>();
+  for (const [prov, sts] of providerUsers) {
+    try {
+      const edit = providerEdit(prov, ctx.flow ?? 'auto');
+      if (edit) {
+        plan.edits.push(edit);
+      }
+      written.add(prov);
+      sts.forEach((st) => addProviderImport(st, prov.file, prov.pkg));
+    } catch (e) {
+      // nothing was written yet: put the files back and report
+      for (const st of sts) {
+        const fs = users.get(st) ?? [];
+        fs.forEach((finding) => plan.notFixed.push({ finding, reason: (e as Error).message }));
+        plan.fixed = plan.fixed.filter((f) => !fs.includes(f));
+        st.sf.replaceWithText(st.original);
+      }
+    }
   }
 
   for (const st of files.values()) {
@@ -146,16 +185,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       plan.edits.push({ file: st.file, expectedText: st.original, changes: [minimalChange(st.original, text)] });
     }
   }
-  for (const prov of providers.values()) {
-    if (ctx.readFile(prov.file) === undefined) {
-      plan.edits.push({
-        file: prov.file,
-        create: true,
-        changes: [{ start: 0, end: 0, newText: providerSource({ language: prov.language, flow: ctx.flow ?? 'auto', hosts: prov.hosts }) }],
-      });
-    }
-  }
-  const pkgs = new Map([...providers.values()].map((p) => [p.pkg.root, p.pkg]));
+  const pkgs = new Map([...written].map((p) => [p.pkg.root, p.pkg]));
   for (const pkg of pkgs.values()) {
     const dep = packageJsonEdit(pkg);
     if (dep) {
@@ -182,8 +212,6 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
 /** Applies a rewrite for one finding; returns the files whose code now uses the provider. */
 function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node | undefined, passState: FileState): FileState[] {
   const q = passState.quote;
-  const hostOpt = finding.host ? `{ host: ${q}${finding.host}${q} }` : '{}';
-
   switch (finding.library) {
     case 'nodemailer':
     case 'nodemailer-smtp-transport': {
@@ -191,6 +219,7 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
         return [rewriteNodemailerUrl(finding, passNode, passState)];
       }
       const { obj, prop } = passwordProperty(passNode, ['pass', 'auth']);
+      // nodemailer asks provisionCallback for a token whenever it logs in, and again when one expired
       if (prop.getName() === 'auth') {
         // `auth: { type: 'login', user, ... }` without a visible pass: rewrite the auth object itself
         const init = Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
@@ -201,91 +230,81 @@ function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node |
       } else {
         replaceProps(obj, ['type', 'pass'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
       }
-      passState.imports.add('nodemailerProvisionCallback');
+      passState.parts.add('nodemailer');
       if (finding.library === 'nodemailer-smtp-transport') {
         unwrapSmtpTransport(call);
       }
       return [passState];
     }
+    case 'emailjs': {
+      // emailjs reads the password at every login: the hook puts a fresh token there (and XOAUTH2 only, or
+      // emailjs would send the token as a LOGIN password)
+      const { obj } = passwordProperty(passNode, ['password']);
+      replaceProps(obj, ['password', 'authentication'], [`authentication: [${q}XOAUTH2${q}]`]);
+      return wrapClient(call, main, passState, 'emailjs', finding);
+    }
     case 'imapflow': {
       const { obj } = passwordProperty(passNode, ['pass']);
-      requireAsync(obj, passState);
-      replaceProps(obj, ['pass', 'loginMethod'], [`accessToken: (await getMailAccessToken(${q}imap${q}, ${hostOpt})).accessToken`]);
-      passState.imports.add('getMailAccessToken');
-      return [passState];
-    }
-    case 'imap-simple': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      if (!canAwaitAt(obj, passState) && Node.isCallExpression(call) && call.getArguments().length === 1) {
-        // Options built where no token can be awaited (module level), connect() called where one
-        // can: the password goes, and the call adds a fresh xoauth2 string on every connect.
-        requireAsync(call, main);
-        userExpression(obj, ['user'], finding);
-        replaceProps(obj, ['password'], []);
-        const arg = call.getArguments()[0];
-        arg.replaceWithText(`await withImapXOAuth2(${arg.getText()}${finding.host ? `, ${main.quote}${finding.host}${main.quote}` : ''})`);
-        main.imports.add('withImapXOAuth2');
-        return [passState, main];
-      }
-      requireAsync(obj, passState);
-      const user = userExpression(obj, ['user', 'username'], finding);
-      replaceProps(obj, ['password'], [`xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`]);
-      passState.imports.add('imapXOAuth2');
-      return [passState];
+      userExpression(obj, ['user'], finding);
+      replaceProps(obj, ['pass', 'loginMethod'], []);
+      return wrapClient(call, main, passState, 'imapflow', finding);
     }
     case 'imap':
     case 'mail-listener':
-    case 'mail-notifier': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      requireAsync(obj, passState);
-      const user = userExpression(obj, ['user', 'username'], finding);
-      replaceProps(obj, ['password'], [
-        ...typedPasswordKey(passState),
-        `xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`,
-      ]);
-      passState.imports.add('imapXOAuth2');
-      return [passState];
-    }
-    case 'emailjs': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      requireAsync(obj, passState);
-      replaceProps(obj, ['password', 'authentication'], [
-        `password: (await getMailAccessToken(${q}smtp${q}, ${hostOpt})).accessToken`,
-        `authentication: [${q}XOAUTH2${q}]`,
-      ]);
-      passState.imports.add('getMailAccessToken');
-      return [passState];
-    }
+    case 'mail-notifier':
     case 'node-pop3': {
       const { obj } = passwordProperty(passNode, ['password']);
-      let varDecl = call.getParent();
-      while (varDecl && (Node.isParenthesizedExpression(varDecl) || Node.isAsExpression(varDecl))) {
-        varDecl = varDecl.getParent();
+      userExpression(obj, ['user', 'username'], finding);
+      replaceProps(obj, ['password'], typedPasswordKey(passState));
+      return wrapClient(call, main, passState, finding.library, finding);
+    }
+    case 'imap-simple': {
+      // connect() opens a new connection each time: its options get a fresh token there
+      const { obj } = passwordProperty(passNode, ['password']);
+      if (!Node.isCallExpression(call) || call.getArguments().length !== 1) {
+        throw new NotFixable('imaps.connect() is not called with one options argument');
       }
-      if (!varDecl || !Node.isVariableDeclaration(varDecl) || !Node.isIdentifier(varDecl.getNameNode()) || passState !== main) {
-        throw new NotFixable('the node-pop3 client is not assigned to a variable in the same file');
+      userExpression(obj, ['user'], finding);
+      const awaitable = canAwaitAt(call, main);
+      replaceProps(obj, ['password'], typedPasswordKey(passState));
+      const arg = call.getArguments()[0];
+      const wrapped = `withImapSimpleOAuth2(${dedentedText(arg)}${hostArgument(finding, main)})`;
+      if (awaitable) {
+        arg.replaceWithText(`await ${wrapped}`);
+      } else {
+        const callee = call.getExpression().getText();
+        call.replaceWithText(`${wrapped}.then((options) => ${callee}(options))`);
       }
-      const stmt = varDecl.getVariableStatement();
-      if (!stmt) {
-        throw new NotFixable('the node-pop3 client is not declared in a statement');
-      }
-      requireAsync(stmt, main);
-      const user = userExpression(obj, ['user'], finding);
-      replaceProps(obj, ['password'], typedPasswordKey(main));
-      const container = stmt.getParent();
-      if (!Node.isBlock(container) && !Node.isSourceFile(container)) {
-        throw new NotFixable('the node-pop3 client is not declared in a block');
-      }
-      container.insertStatements(
-        stmt.getChildIndex() + 1,
-        `await pop3XOAuth2Login(${varDecl.getName()}, ${user}${finding.host ? `, ${main.quote}${finding.host}${main.quote}` : ''})${main.semi}`,
-      );
-      main.imports.add('pop3XOAuth2Login');
-      return [main];
+      main.parts.add('imap-simple');
+      return [passState, main];
     }
     default:
       throw new NotFixable(`${finding.library}: no automatic fix`);
   }
+}
+
+/**
+ * Wraps the client's creation in the provider's hook for its library: `withEmailjsOAuth2(new SMTPClient(...), host)`.
+ * The hook fetches a token each time the client logs in, so the client can be created anywhere (module level,
+ * a synchronous function) and can reconnect after its first token expired.
+ */
+function wrapClient(call: Node, main: FileState, passState: FileState, part: ProviderPart, finding: Finding): FileState[] {
+  const [helper] = PROVIDER_PARTS[part];
+  call.replaceWithText(`${helper}(${dedentedText(call)}${hostArgument(finding, main)})`);
+  main.parts.add(part);
+  return passState === main ? [main] : [passState, main];
+}
+
+/** A node's text without its own indentation on continuation lines (ts-morph adds it back when replacing). */
+function dedentedText(node: Node): string {
+  const indent = node.getIndentationText().length;
+  const [first, ...rest] = node.getText().split('\n');
+  const strip = new RegExp(`^[ \\t]{0,${indent}}`);
+  return [first, ...rest.map((l) => l.replace(strip, ''))].join('\n');
+}
+
+function hostArgument(finding: Finding, st: FileState): string {
+  return finding.host ? `, ${st.quote}${finding.host}${st.quote}` : '';
 }
 
 /**
@@ -335,7 +354,7 @@ function rewriteNodemailerUrl(finding: Finding, urlNode: Node | undefined, st: F
   } else {
     urlNode.replaceWithText(options);
   }
-  st.imports.add('nodemailerProvisionCallback');
+  st.parts.add('nodemailer');
   return st;
 }
 
@@ -366,27 +385,10 @@ function typedPasswordKey(st: FileState): string[] {
   return /\.(ts|tsx|mts|cts)$/.test(st.file) ? [`password: ${st.quote}${st.quote}`] : [];
 }
 
+/** `await` is allowed here: inside an async function, or at the top level of an ES module. */
 function canAwaitAt(node: Node, st: FileState): boolean {
-  try {
-    requireAsync(node, st);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `await` needs an async function, or the top level of an ES module. */
-function requireAsync(node: Node, st: FileState): void {
   const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isFunctionExpression(a) || Node.isArrowFunction(a) || Node.isMethodDeclaration(a));
-  if (fn) {
-    if ((fn as unknown as { isAsync(): boolean }).isAsync()) {
-      return;
-    }
-    throw new NotFixable('the client is created in a synchronous function; a token must be awaited — make the function async (or create the client where a token can be awaited), then run the fix again');
-  }
-  if (!st.topLevelAwait) {
-    throw new NotFixable('the client is created at the top level of a module where a token cannot be awaited; move it into an async function, then run the fix again');
-  }
+  return fn ? (fn as unknown as { isAsync(): boolean }).isAsync() : st.topLevelAwait;
 }
 
 /** The user expression to put in the SASL string: the sibling user property, or the scanned value. */
@@ -414,6 +416,7 @@ function replaceProps(obj: ObjectLiteralExpression, remove: string[], add: strin
     throw new NotFixable('nothing to replace');
   }
   const doomed = props.filter((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(p.getName()));
+  const trailingComma = /,\s*\}$/.test(obj.getText());
   const first = props[idx];
   if (add.length) {
     // ts-morph indents continuation lines to the replaced property's own indentation.
@@ -423,6 +426,11 @@ function replaceProps(obj: ObjectLiteralExpression, remove: string[], add: strin
     if ((p !== first || !add.length) && !p.wasForgotten()) {
       p.remove();
     }
+  }
+  const rest = obj.getProperties();
+  if (trailingComma && rest.length && !/,\s*\}$/.test(obj.getText())) {
+    // removing the last property took the trailing comma of the one before with it
+    rest[rest.length - 1].replaceWithText(`${rest[rest.length - 1].getText()},`);
   }
 }
 
@@ -438,11 +446,11 @@ function nodeAt(sf: SourceFile, start: number, end: number, pred: (n: Node) => b
 }
 
 function addProviderImport(st: FileState, providerFile: string, pkg: Pkg): void {
-  if (!st.imports.size) {
+  if (!st.parts.size) {
     return;
   }
   const spec = importSpecifier(st.file, providerFile, pkg);
-  const names = [...st.imports].sort();
+  const names = [...st.parts].flatMap((p) => PROVIDER_PARTS[p]).sort();
   const q = st.quote;
   const esm = isEsmFile(st.file, pkg, st.sf);
   const existingEsm = st.sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === spec);
@@ -587,16 +595,86 @@ function providerLanguage(file: string, pkg: Pkg): 'ts' | 'esm' | 'cjs' {
   return pkg.type === 'module' ? 'esm' : 'cjs';
 }
 
-function providerPath(file: string, pkg: Pkg, language: 'ts' | 'esm' | 'cjs', ctx: FixContext): string {
+function providerDir(file: string, pkg: Pkg): string {
   const src = path.join(pkg.root, 'src');
-  const dir = file.startsWith(src + path.sep) ? src : pkg.root;
-  const ext = language === 'ts' ? '.ts' : language === 'cjs' && pkg.type === 'module' ? '.cjs' : '.js';
-  const target = path.join(dir, PROVIDER_BASENAME + ext);
-  const existing = ctx.readFile(target);
-  if (existing !== undefined && !existing.includes(PROVIDER_MARKER)) {
-    throw new NotFixable(`${target} exists and was not generated by Mail OAuth Migrator`);
+  return file.startsWith(src + path.sep) ? src : pkg.root;
+}
+
+function providerExt(language: Provider['language'], pkg: Pkg): string {
+  return language === 'ts' ? '.ts' : language === 'cjs' && pkg.type === 'module' ? '.cjs' : '.js';
+}
+
+/**
+ * The provider module: created with the hooks the fixed code uses, or — when a module generated earlier lacks
+ * some — written again with all of them, keeping its settings. Nothing to do when it has them all.
+ */
+function providerEdit(prov: Provider, flow: ProviderOptions['flow']): FileEdit | undefined {
+  const { existing } = prov;
+  if (existing === undefined) {
+    const text = providerSource({ language: prov.language, flow, parts: prov.parts, smtpHost: prov.smtpHost, style: prov.style });
+    return { file: prov.file, create: true, changes: [{ start: 0, end: 0, newText: text }] };
   }
-  return target;
+  if (!existing.includes(PROVIDER_MARKER)) {
+    throw new NotFixable(`${prov.file} exists and was not generated by Mail OAuth Migrator`);
+  }
+  const have = providerParts(existing);
+  if ([...prov.parts].every((p) => have.parts.has(p))) {
+    return undefined;
+  }
+  if (have.foreign.length) {
+    throw new NotFixable(
+      `${prov.file} was generated by an earlier version (it exports ${have.foreign.join(', ')}); fix the code that imports those by hand or delete the file, then run the fix again`,
+    );
+  }
+  const settings = providerSettings(existing);
+  const text = providerSource({
+    language: prov.language,
+    flow: settings.flow ?? flow,
+    parts: new Set([...have.parts, ...prov.parts]),
+    smtpHost: settings.smtpHost ?? prov.smtpHost,
+    style: prov.style,
+  });
+  return { file: prov.file, expectedText: existing, changes: [minimalChange(existing, text)] };
+}
+
+/** Quotes, semicolons and indentation for generated code: the package's Prettier settings, else the file's own. */
+function codeStyle(st: FileState, pkg: Pkg, ctx: FixContext): CodeStyle {
+  const fromFile: CodeStyle = {
+    quote: st.quote === '"' ? '"' : "'",
+    semi: st.semi === ';',
+    indent: { [IndentationText.Tab]: '\t', [IndentationText.FourSpaces]: '    ' }[detectIndent(st.original) as string] ?? '  ',
+  };
+  const config = prettierConfig(pkg, ctx);
+  if (!config) {
+    return fromFile;
+  }
+  const width = typeof config.tabWidth === 'number' ? config.tabWidth : 2;
+  return {
+    quote: config.singleQuote === true ? "'" : '"',
+    semi: config.semi !== false,
+    indent: config.useTabs === true ? '\t' : width === 4 ? '    ' : '  ',
+  };
+}
+
+/** The package's Prettier options when written as JSON (.prettierrc, .prettierrc.json, package.json "prettier"). */
+function prettierConfig(pkg: Pkg, ctx: FixContext): Record<string, unknown> | undefined {
+  for (const name of ['.prettierrc', '.prettierrc.json']) {
+    const text = ctx.readFile(path.join(pkg.root, name));
+    if (text !== undefined) {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+      } catch {
+        return undefined; // YAML or broken: fall back to the code's own style
+      }
+    }
+  }
+  try {
+    const field = pkg.json ? (JSON.parse(pkg.json) as { prettier?: unknown }).prettier : undefined;
+    return field && typeof field === 'object' ? (field as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function importSpecifier(from: string, providerFile: string, pkg: Pkg): string {
