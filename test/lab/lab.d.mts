@@ -7,6 +7,8 @@ export interface LabHandle {
   tenantId: string;
   authority: string;
   outboxDir: string;
+  /** The servers' logs (authority.log lists every token it issues). */
+  logsDir: string;
   mailDir: string;
   /** The certificate credential of the lab app marked "certificate": key file, key text, SHA-256 thumbprint (hex). */
   certificate(clientId?: string): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };

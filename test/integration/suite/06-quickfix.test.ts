@@ -105,7 +105,7 @@ suite('migration quick fix', () => {
     assert.equal(list.length, 1);
     assert.ok(list[0].edit, `edit (command: ${list[0].command?.arguments?.[0]})`);
     assert.ok(await vscode.workspace.applyEdit(list[0].edit));
-    assert.match(doc.getText(), /pop3XOAuth2Login/);
+    assert.match(doc.getText(), /withPop3OAuth2\(new Pop3Command/);
     await waitForDiagnostics(doc.uri, (ds) => ds.length === 0, 'no finding after the migration');
     await vscode.workspace.saveAll(false);
   });

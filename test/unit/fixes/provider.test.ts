@@ -90,6 +90,14 @@ describe('generated token provider', () => {
     assert.deepEqual([...providerParts(listener).parts].sort(), ['imap', 'mail-listener']);
   });
 
+  it('README shows the CommonJS module exactly as the fix writes it', async () => {
+    const fs = await import('node:fs');
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const shown = /<summary>mail-oauth-token\.js<\/summary>\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    const style: CodeStyle = { quote: "'", semi: true, indent: '  ' };
+    assert.equal(shown, providerSource({ language: 'cjs', flow: 'auto', parts: ['nodemailer'], smtpHost: 'smtp.office365.com', style }));
+  });
+
   it('records its settings so that a later fix can add hooks without changing them', () => {
     const text = providerSource({ language: 'ts', flow: 'delegated', parts: ['nodemailer'], smtpHost: 'smtp-mail.outlook.com', style: { quote: "'", semi: false, indent: '    ' } });
     assert.deepEqual(providerSettings(text), { flow: 'delegated', smtpHost: 'smtp-mail.outlook.com' });

@@ -404,7 +404,9 @@ export function withImapFlowOAuth2<T extends ImapFlowClient>(
   const connect = client.connect.bind(client);
   client.connect = async () => {
     const { accessToken } = await getMailAccessToken("imap", { host });
-    client.options.auth = { ...client.options.auth, accessToken };
+    // a copy: the options object may be shared with other clients
+    const auth = { ...client.options.auth, accessToken };
+    client.options = { ...client.options, auth };
     return connect();
   };
   return client;
