@@ -1,0 +1,15 @@
+/**
+ * emailjs: `withEmailjsOAuth2(new SMTPClient({ user, host, authentication: ['XOAUTH2'] }), host)`. emailjs reads the
+ * password at every login; the hook puts a fresh token there. XOAUTH2 only, or emailjs would send the token as a
+ * LOGIN password.
+ */
+import { passwordProperty, replaceProps, wrapClient, type LibraryFix } from '../fixes/kit';
+
+export const emailjsFix: LibraryFix = {
+  rewrite({ finding, call, main, passNode, passState }) {
+    const q = passState.quote;
+    const { obj } = passwordProperty(passNode, ['password']);
+    replaceProps(obj, ['password', 'authentication'], [`authentication: [${q}XOAUTH2${q}]`]);
+    return wrapClient(call, main, passState, 'emailjs', finding);
+  },
+};
