@@ -4,7 +4,7 @@
  * project's code style for it.
  */
 import * as path from 'node:path';
-import { IndentationText, Node } from 'ts-morph';
+import { IndentationText, Node, ts } from 'ts-morph';
 import type { FileEdit } from '../../model';
 import type { FixContext } from '../index';
 import { NotFixable, type FileState } from '../kit';
@@ -162,15 +162,44 @@ export function addProviderImport(st: FileState, providerFile: string, pkg: Pkg)
   const line = esm
     ? `import { ${names.join(', ')} } from ${q}${spec}${q}${st.semi}`
     : `const { ${names.join(', ')} } = require(${q}${spec}${q})${st.semi}`;
-  // After the last import / top-level require, else after a 'use strict' directive / shebang / header comments.
+  // After the last import / top-level require, else after the directives ('use strict', 'use server', ...),
+  // else after the shebang and the file's header comments.
   const statements = st.sf.getStatements();
   let after: Node | undefined;
-  for (const s of statements) {
+  for (const [i, s] of statements.entries()) {
     if (Node.isImportDeclaration(s) || (Node.isVariableStatement(s) && /\brequire\(/.test(s.getText()) && !s.getText().includes('\n'))) {
       after = s;
-    } else if (Node.isExpressionStatement(s) && /^['"]use strict['"]/.test(s.getText()) && !after) {
+    } else if (Node.isExpressionStatement(s) && /^(['"])use [\w ]+\1;?$/.test(s.getText()) && statements.slice(0, i).every((p) => p === after)) {
       after = s;
     }
   }
-  st.sf.insertStatements(after ? after.getChildIndex() + 1 : 0, line);
+  if (after) {
+    st.sf.insertStatements(after.getChildIndex() + 1, line);
+  } else {
+    st.sf.insertText(headerEnd(st.sf.getFullText()), `${line}\n`);
+  }
+}
+
+/**
+ * Where code may start without separating a comment from what it documents: after a shebang and after the last
+ * leading comment that a blank line separates from the code (a licence or file header); comments that touch the
+ * first statement stay with it.
+ */
+export function headerEnd(text: string): number {
+  let pos = 0;
+  const shebang = /^#![^\n]*\n?/.exec(text);
+  if (shebang) {
+    pos = shebang[0].length;
+  }
+  for (const c of ts.getLeadingCommentRanges(text, pos) ?? []) {
+    const gap = /^[ \t]*\r?\n[ \t]*\r?\n/.exec(text.slice(c.end));
+    // file-level pragmas (eslint-disable, @ts-check, @flow, ...) stay first too
+    const pragma = /^\/[/*]\s*(eslint|@ts-|@flow|jshint|global\b|istanbul|prettier-ignore|@jsx)/.test(text.slice(c.pos, c.end));
+    if (gap) {
+      pos = c.end + gap[0].length;
+    } else if (pragma) {
+      pos = c.end + (/^[ \t]*\r?\n/.exec(text.slice(c.end))?.[0].length ?? 0);
+    }
+  }
+  return pos;
 }
