@@ -15,7 +15,7 @@ import { FIXABLE_LIBRARIES } from './libraries';
 import { manualSteps } from './manual-steps';
 import { envExampleEdit, findPackage, packageJsonEdit } from './package';
 import { LIBRARY_FIXES } from './planners';
-import { addProviderImport, codeStyle, providerDir, providerEdit, providerExt, providerLanguage, PROVIDER_BASENAME, type Provider } from './provider/place';
+import { addProviderImport, codeStyle, packageLanguages, providerDir, providerEdit, providerExt, providerLanguage, PROVIDER_BASENAME, type Provider } from './provider/place';
 import { detectIndent, detectQuote, detectSemi, minimalChange, scriptKindOf } from './text';
 
 export interface FixContext {
@@ -106,9 +106,24 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   // One provider per package and module language; a provider that cannot be written (a foreign file in its place,
   // an older generated module without the hooks these findings need) takes its findings back out of the plan.
   const providerUsers = new Map<Provider, FileState[]>();
+  const languages = new Map<string, Set<Provider['language']>>();
+  for (const st of users.keys()) {
+    if (st.parts.size) {
+      const pkg = findPackage(st.file, ctx);
+      languages.set(pkg.root, (languages.get(pkg.root) ?? new Set()).add(providerLanguage(st.file, pkg)));
+    }
+  }
+  const packageNotes = new Set<string>();
   for (const [st, fs] of users) {
+    if (!st.parts.size) {
+      continue; // only a password removed here: the code that uses the provider is elsewhere
+    }
     const pkg = findPackage(st.file, ctx);
-    const language = providerLanguage(st.file, pkg);
+    const choice = packageLanguages(languages.get(pkg.root) ?? new Set(), pkg);
+    const language = choice.pick(providerLanguage(st.file, pkg));
+    if (choice.why) {
+      packageNotes.add(choice.why);
+    }
     const key = `${pkg.root}|${language}`;
     let prov = providers.get(key);
     if (!prov) {
@@ -169,7 +184,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
   }
   if (plan.fixed.length) {
-    plan.manualSteps.push(...manualSteps(protocols, plan.fixed));
+    plan.manualSteps.push(...manualSteps(protocols, plan.fixed), ...packageNotes);
   }
   return plan;
 }

@@ -13,6 +13,8 @@ export interface Pkg {
   type: 'module' | 'commonjs';
   json: string | undefined;
   nodeNextTs: boolean;
+  /** tsconfig.json lets TypeScript import JavaScript modules (with their types). */
+  allowJs: boolean;
 }
 
 export function findPackage(file: string, ctx: FixContext): Pkg {
@@ -28,16 +30,20 @@ export function findPackage(file: string, ctx: FixContext): Pkg {
       }
       const tsconfig = ctx.readFile(path.join(dir, 'tsconfig.json'));
       let nodeNextTs = type === 'module';
+      let allowJs = false;
       if (tsconfig) {
-        const cfg = ts.parseConfigFileTextToJson('tsconfig.json', tsconfig).config as { compilerOptions?: { module?: string; moduleResolution?: string } } | undefined;
+        const cfg = ts.parseConfigFileTextToJson('tsconfig.json', tsconfig).config as
+          | { compilerOptions?: { module?: string; moduleResolution?: string; allowJs?: boolean } }
+          | undefined;
+        allowJs = cfg?.compilerOptions?.allowJs === true;
         const mr = `${cfg?.compilerOptions?.moduleResolution ?? ''} ${cfg?.compilerOptions?.module ?? ''}`.toLowerCase();
         nodeNextTs = /node16|nodenext/.test(mr) && !/bundler/.test(mr) ? true : /bundler|commonjs|node10|\bnode\b/.test(mr) ? false : nodeNextTs;
       }
-      return { root: dir, type, json, nodeNextTs };
+      return { root: dir, type, json, nodeNextTs, allowJs };
     }
     const parent = path.dirname(dir);
     if (parent === dir) {
-      return { root: path.dirname(file), type: 'commonjs', json: undefined, nodeNextTs: false };
+      return { root: path.dirname(file), type: 'commonjs', json: undefined, nodeNextTs: false, allowJs: false };
     }
     dir = parent;
   }

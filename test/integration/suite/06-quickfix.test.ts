@@ -121,7 +121,7 @@ suite('migration quick fix', () => {
       { preview: false },
     );
     assert.deepEqual(summary, { applied: 1, skipped: 0 });
-    assert.match(doc.getText(), /accessToken/);
+    assert.match(doc.getText(), /withImapFlowOAuth2\(new ImapFlow\(/);
     assert.ok(!/pass: process\.env\.IMAP_PASSWORD/.test(doc.getText()));
     await waitForDiagnostics(doc.uri, (ds) => ds.length === 0, 'no finding after the migration');
     await vscode.workspace.saveAll(false);

@@ -86,4 +86,54 @@ describe('the provider module a fix writes', () => {
     assert.match(provider, /^ {2}const value = process\.env\[name\];$/m);
     assert.match(provider, /require\("@azure\/msal-node"\)/);
   });
+
+  describe('one provider per package', () => {
+    const ESM_IMAP = "import Imap from 'imap';\nexport const imap = new Imap({ user: 'b@contoso.com', password: process.env.B_PASSWORD, host: 'outlook.office365.com', port: 993, tls: true });\n";
+    const TS_IMAP = ESM_IMAP;
+
+    function planAll(files: Map<string, string>) {
+      const analyzer = new Analyzer(ROOT, { now: NOW });
+      const code = [...files.keys()].filter((f) => /\.(c|m)?[jt]s$/.test(f));
+      code.forEach((f) => analyzer.setSource(f, files.get(f)!));
+      const findings = code.flatMap((f) => analyzer.analyzeFile(f));
+      assert.equal(findings.length, code.length);
+      const p = planFixes(findings, { readFile: (f) => files.get(f) });
+      assert.deepEqual(p.notFixed, []);
+      return { plan: p, providers: p.edits.filter((e) => e.file.includes('mail-oauth-token')).map((e) => e.file.slice(ROOT.length + 1)) };
+    }
+
+    it('CommonJS serves the ES modules of a "type": "module" package too', () => {
+      const files = new Map([
+        [`${ROOT}/package.json`, '{ "name": "svc", "type": "module" }\n'],
+        [`${ROOT}/mailer.cjs`, EMAILJS],
+        [`${ROOT}/inbox.js`, ESM_IMAP],
+      ]);
+      const r = planAll(files);
+      assert.deepEqual(r.providers, ['mail-oauth-token.cjs']);
+      const out = resultTexts(r.plan.edits, (f) => files.get(f));
+      assert.match(out.get(`${ROOT}/inbox.js`)!.after, /^import \{ withImapOAuth2 \} from '\.\/mail-oauth-token\.cjs';$/m);
+      assert.match(out.get(`${ROOT}/mail-oauth-token.cjs`)!.after, /^module\.exports = \{ getMailAccessToken, withEmailjsOAuth2, withImapOAuth2 \};$/m);
+    });
+
+    it('TypeScript and JavaScript share a JavaScript module when tsconfig allows JavaScript', () => {
+      const files = new Map([
+        [`${ROOT}/package.json`, '{ "name": "svc" }\n'],
+        [`${ROOT}/tsconfig.json`, '{ "compilerOptions": { "allowJs": true, "module": "commonjs" } }\n'],
+        [`${ROOT}/mailer.js`, EMAILJS],
+        [`${ROOT}/inbox.ts`, TS_IMAP],
+      ]);
+      assert.deepEqual(planAll(files).providers, ['mail-oauth-token.js']);
+    });
+
+    it('without allowJs, two modules and the reason in the output', () => {
+      const files = new Map([
+        [`${ROOT}/package.json`, '{ "name": "svc" }\n'],
+        [`${ROOT}/mailer.js`, EMAILJS],
+        [`${ROOT}/inbox.ts`, TS_IMAP],
+      ]);
+      const r = planAll(files);
+      assert.deepEqual(r.providers.sort(), ['mail-oauth-token.js', 'mail-oauth-token.ts']);
+      assert.ok(r.plan.manualSteps.some((s) => /Set "allowJs": true in tsconfig\.json/.test(s)));
+    });
+  });
 });

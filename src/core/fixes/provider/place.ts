@@ -46,6 +46,24 @@ export function providerLanguage(file: string, pkg: Pkg): 'ts' | 'esm' | 'cjs' {
   return pkg.type === 'module' ? 'esm' : 'cjs';
 }
 
+/**
+ * One provider for a package whose fixed files need several module languages, when one can serve them all:
+ * CommonJS serves ES modules too (Node imports its named exports), and TypeScript imports JavaScript when
+ * tsconfig allows it. Without allowJs, TypeScript files get their own .ts module (Node cannot load TypeScript,
+ * and TypeScript cannot type a .js module): returned as the reason for two.
+ */
+export function packageLanguages(languages: Set<Provider['language']>, pkg: Pkg): { pick(language: Provider['language']): Provider['language']; why?: string } {
+  const js: Provider['language'] | undefined = languages.has('cjs') ? 'cjs' : languages.has('esm') ? 'esm' : undefined;
+  const ts = languages.has('ts');
+  if (js && ts && !pkg.allowJs) {
+    return {
+      pick: (language) => (language === 'ts' ? 'ts' : js),
+      why: `${path.basename(pkg.root)}: the TypeScript files import ${PROVIDER_BASENAME}.ts and the JavaScript files ${PROVIDER_BASENAME}${providerExt(js, pkg)} (the same code): Node cannot load TypeScript, and TypeScript without "allowJs" cannot type a JavaScript module. Set "allowJs": true in tsconfig.json and fix again to keep one.`,
+    };
+  }
+  return { pick: () => js ?? 'ts' };
+}
+
 export function providerDir(file: string, pkg: Pkg): string {
   const src = path.join(pkg.root, 'src');
   return file.startsWith(src + path.sep) ? src : pkg.root;
