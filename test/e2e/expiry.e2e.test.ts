@@ -22,6 +22,7 @@ const CASES: { name: string; file: string; sends?: boolean; shape: string }[] = 
   { name: 'emailjs-function-cjs', file: 'app.js', sends: true, shape: 'emailjs, client from a synchronous factory (CommonJS)' },
   { name: 'nodemailer-pooled-cjs', file: 'app.js', sends: true, shape: 'nodemailer, pooled module-level transport' },
   { name: 'nodemailer-function-esm', file: 'app.js', sends: true, shape: 'nodemailer, transport from a synchronous factory' },
+  { name: 'nodemailer-json-cjs', file: 'app.js', sends: true, shape: 'nodemailer, options in a JSON file (password removed there)' },
   { name: 'imapflow-module-options-esm', file: 'app.js', shape: 'imapflow, module-level options, a client per session' },
   { name: 'imapflow-function-ts', file: 'app.ts', shape: 'imapflow, client created in a function (TypeScript)' },
   { name: 'imap-module-cjs', file: 'app.js', shape: 'node-imap, module-level connection, connect() after end()' },
@@ -58,6 +59,9 @@ describe('fixed code keeps working after its token expired (e2e)', function () {
         assert.ok(delivered(`${subject}-1`) && delivered(`${subject}-2`), 'both messages delivered');
       }
       assertNoSecrets(r.out, r.err);
+      if (fs.existsSync(path.join(dir, 'mail.config.json'))) {
+        assert.doesNotMatch(fs.readFileSync(path.join(dir, 'mail.config.json'), 'utf8'), /"pass"|Winter2026/);
+      }
     });
   }
 

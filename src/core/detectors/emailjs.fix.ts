@@ -3,13 +3,15 @@
  * password at every login; the hook puts a fresh token there. XOAUTH2 only, or emailjs would send the token as a
  * LOGIN password.
  */
-import { passwordProperty, replaceProps, wrapClient, type LibraryFix } from '../fixes/kit';
+import { isJson, passwordProperty, replaceProps, wrapClient, type LibraryFix } from '../fixes/kit';
 
 export const emailjsFix: LibraryFix = {
   rewrite({ finding, call, main, passNode, passState }) {
     const q = passState.quote;
     const { obj } = passwordProperty(passNode, ['password']);
-    replaceProps(obj, ['password', 'authentication'], [`authentication: [${q}XOAUTH2${q}]`]);
+    // in a JSON file, JSON
+    const only = isJson(passState) ? '"authentication": ["XOAUTH2"]' : `authentication: [${q}XOAUTH2${q}]`;
+    replaceProps(obj, ['password', 'authentication'], [only]);
     return wrapClient(call, main, passState, 'emailjs', finding);
   },
 };

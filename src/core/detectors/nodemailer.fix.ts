@@ -3,18 +3,24 @@
  * nodemailer asks the callback for a token whenever it logs in and again when one expired, so pooled and
  * long-lived transports keep working. `smtp(s)://user:pass@host` URLs become an options object.
  */
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph';
 import type { Finding } from '../model';
-import { NotFixable, passwordProperty, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
+import { dedentedText, isJson, NotFixable, passwordProperty, propertyName, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
 
 export const nodemailerFix: LibraryFix = {
-  rewrite({ finding, call, passNode, passState }) {
+  rewrite({ finding, call, main, passNode, passState }) {
     const q = passState.quote;
     if (finding.fix.viaUrl) {
+      if (isJson(passState)) {
+        throw new NotFixable(`the connection URL is kept in ${passState.file}: replace it there with host and port, and give createTransport() auth: { type: 'OAuth2', user, provisionCallback } by hand`);
+      }
       return [rewriteNodemailerUrl(finding, passNode, passState)];
     }
     const { obj, prop } = passwordProperty(passNode, ['pass', 'auth']);
-    if (prop.getName() === 'auth') {
+    if (isJson(passState)) {
+      return rewriteJsonOptions(finding, call, main, passState, obj, propertyName(prop));
+    }
+    if (propertyName(prop) === 'auth') {
       // `auth: { type: 'login', user, ... }` without a visible pass: rewrite the auth object itself
       const init = Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
       if (!init || !Node.isObjectLiteralExpression(init)) {
@@ -81,4 +87,20 @@ function rewriteNodemailerUrl(finding: Finding, urlNode: Node | undefined, st: F
   }
   st.parts.add('nodemailer');
   return st;
+}
+
+/**
+ * Options kept in a JSON file (`createTransport(require('./mail.json').smtp)`): JSON cannot hold the callback, so
+ * the password leaves the file and the options are given OAuth2 where the code passes them on:
+ * `createTransport(withNodemailerOAuth2(require('./mail.json').smtp))`.
+ */
+function rewriteJsonOptions(finding: Finding, call: Node, main: FileState, json: FileState, obj: ObjectLiteralExpression, prop: string): FileState[] {
+  const arg = Node.isCallExpression(call) ? call.getArguments()[0] : undefined;
+  if (!arg || finding.library !== 'nodemailer' || prop !== 'pass' || main === json) {
+    throw new NotFixable(`the options are kept in ${json.file}: remove "pass" there and give createTransport() auth: { type: 'OAuth2', user, provisionCallback } by hand`);
+  }
+  replaceProps(obj, ['type', 'pass'], []);
+  arg.replaceWithText(`withNodemailerOAuth2(${dedentedText(arg)})`);
+  main.parts.add('nodemailer-options');
+  return [json, main];
 }

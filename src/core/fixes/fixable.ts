@@ -11,7 +11,7 @@ function passwordProp(node: ts.Node | undefined, names: string[]): ts.ObjectLite
   while (n && !ts.isPropertyAssignment(n) && !ts.isShorthandPropertyAssignment(n) && !ts.isObjectLiteralExpression(n)) {
     n = n.parent;
   }
-  if (n && (ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && ts.isIdentifier(n.name) && names.includes(n.name.text)) {
+  if (n && (ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && names.includes(n.name.text)) {
     return n;
   }
   return undefined;

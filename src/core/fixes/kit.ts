@@ -73,7 +73,7 @@ export function passwordProperty(node: Node | undefined, names: string[]): { obj
       n = undefined;
     }
   }
-  if (!n || !(Node.isPropertyAssignment(n) || Node.isShorthandPropertyAssignment(n)) || !names.includes(n.getName())) {
+  if (!n || !(Node.isPropertyAssignment(n) || Node.isShorthandPropertyAssignment(n)) || !names.includes(propertyName(n))) {
     throw new NotFixable('the password is not set by a property written in the code');
   }
   const obj = n.getParent();
@@ -100,7 +100,7 @@ export function canAwaitAt(node: Node, st: FileState): boolean {
 /** The user expression to put in the SASL string: the sibling user property, or the scanned value. */
 export function userExpression(obj: ObjectLiteralExpression, names: string[], finding: Finding): string {
   for (const n of names) {
-    const p = obj.getProperty(n);
+    const p = obj.getProperties().find((q) => propertyName(q) === n);
     if (p && Node.isPropertyAssignment(p)) {
       return p.getInitializerOrThrow().getText();
     }
@@ -117,11 +117,11 @@ export function userExpression(obj: ObjectLiteralExpression, names: string[], fi
 /** Replaces the first of `remove` found (in place) by `add`, and deletes the others. */
 export function replaceProps(obj: ObjectLiteralExpression, remove: string[], add: string[]): void {
   const props = obj.getProperties();
-  const idx = props.findIndex((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(p.getName()));
+  const idx = props.findIndex((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(propertyName(p)));
   if (idx < 0) {
     throw new NotFixable('nothing to replace');
   }
-  const doomed = props.filter((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(p.getName()));
+  const doomed = props.filter((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(propertyName(p)));
   const trailingComma = /,\s*\}$/.test(obj.getText());
   const first = props[idx];
   if (add.length) {
@@ -154,4 +154,18 @@ export function hookedClientFix(part: ProviderPart, userKeys: string[]): Library
       return wrapClient(call, main, passState, part, finding);
     },
   };
+}
+
+/** A property's name as written, without quotes (`"pass"` in a JSON file is `pass`). */
+export function propertyName(p: Node): string {
+  if (Node.isPropertyAssignment(p)) {
+    const name = p.getNameNode();
+    return Node.isStringLiteral(name) ? name.getLiteralValue() : name.getText();
+  }
+  return Node.isShorthandPropertyAssignment(p) ? p.getName() : '';
+}
+
+/** Options kept in a JSON file: the code can be changed only where they are used. */
+export function isJson(st: FileState): boolean {
+  return /\.json$/i.test(st.file);
 }

@@ -42,6 +42,9 @@ export function detectSemi(text: string): string {
 }
 
 export function scriptKindOf(file: string): ts.ScriptKind {
+  if (/\.json$/i.test(file)) {
+    return ts.ScriptKind.JSON;
+  }
   if (/\.(ts|mts|cts)$/.test(file)) {
     return ts.ScriptKind.TS;
   }

@@ -348,6 +348,21 @@ export function nodemailerProvisionCallback(
 }
 // #endregion
 
+// #region nodemailer-options
+/**
+ * nodemailer options kept outside the code (a JSON file, a configuration
+ * service): the same options, logging in with OAuth2 instead of a password.
+ */
+export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
+  const auth = {
+    ...options.auth,
+    type: "OAuth2",
+    provisionCallback: nodemailerProvisionCallback,
+  };
+  return { ...options, auth };
+}
+// #endregion
+
 // #region emailjs
 interface EmailjsConnection {
   password: () => string;
