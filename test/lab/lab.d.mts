@@ -1,7 +1,7 @@
 // Types for the parts of lab.mjs the TypeScript tests use.
 export interface LabHandle {
   env: Record<string, string>;
-  ports: Record<'oauth' | 'smtp' | 'smtps' | 'imap' | 'imaps' | 'pop3' | 'pop3s', number>;
+  ports: Record<'oauth' | 'smtp' | 'smtps' | 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'graph', number>;
   host: string;
   servername: string;
   tenantId: string;

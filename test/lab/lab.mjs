@@ -29,6 +29,7 @@ const PORT_VARS = {
   imaps: 'LAB_IMAPS_PORT',
   pop3: 'LAB_POP3_PORT',
   pop3s: 'LAB_POP3S_PORT',
+  graph: 'LAB_GRAPH_PORT',
 };
 
 const isExecutable = (f) => {
@@ -159,11 +160,11 @@ function installExitHook() {
 }
 
 /**
- * Starts the lab (authority + SMTP + Dovecot) or reuses the one already running
+ * Starts the lab (authority + SMTP + Graph + Dovecot) or reuses the one already running
  * for the same run dir.
  * @param {object} [opts]
  * @param {string} [opts.runDir]   state dir (default $LAB_RUN or <repo>/.test-tmp/lab)
- * @param {Partial<Record<'oauth'|'smtp'|'smtps'|'imap'|'imaps'|'pop3'|'pop3s', number>>} [opts.ports]
+ * @param {Partial<Record<'oauth'|'smtp'|'smtps'|'imap'|'imaps'|'pop3'|'pop3s'|'graph', number>>} [opts.ports]
  * @param {Record<string,string>} [opts.env]  extra env for `labctl start`, e.g. fault baseline
  *        { LAB_TOKEN_TTL_SECONDS: '5' } (only applies when this call starts the lab)
  * @param {object} [opts.faults]   faults to set right after start (works for reused labs too)

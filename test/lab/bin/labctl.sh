@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Start/stop the local XOAUTH2 test bed: OAuth2 authority (HTTPS, Entra stand-in),
-# SMTP (smtp-server) and IMAP/POP3 (Dovecot 2.3), all on 127.0.0.1.
+# SMTP (smtp-server), IMAP/POP3 (Dovecot 2.3) and a Microsoft Graph sendMail stand-in (HTTPS), all on 127.0.0.1.
 #   test/lab/bin/labctl.sh install  # apt: dovecot-core dovecot-imapd dovecot-pop3d (root; skips if present)
 #   test/lab/bin/labctl.sh start    # prints "export ..." lines, also saved in $LAB_RUN/lab.env
 #   test/lab/bin/labctl.sh stop     # stops everything it started (process groups), no leftovers
-#   test/lab/bin/labctl.sh status   # exit 0 when all three parts run, 3 otherwise
+#   test/lab/bin/labctl.sh status   # exit 0 when all four parts run, 3 otherwise
 #   test/lab/bin/labctl.sh env      # prints the export lines (lab need not run)
 # npm deps (jose, smtp-server, ...) come from the project's root node_modules (npm ci).
 # Env: LAB_RUN (default <repo>/.test-tmp/lab, gitignored), LAB_OAUTH_PORT 18443,
 # LAB_SMTP_PORT 18587, LAB_SMTPS_PORT 18465, LAB_IMAP_PORT 18143, LAB_IMAPS_PORT 18993,
-# LAB_POP3_PORT 18110, LAB_POP3S_PORT 18995; fault-injection baseline: LAB_TOKEN_TTL_SECONDS,
+# LAB_POP3_PORT 18110, LAB_POP3S_PORT 18995, LAB_GRAPH_PORT 18444; fault-injection baseline: LAB_TOKEN_TTL_SECONDS,
 # LAB_FAULT_SMTP_AUTH_DISABLED, LAB_SMTP_SEND_AS_CHECK, LAB_SMTP_XOAUTH2_FAILURE,
 # LAB_FAULT_DISABLED_PROTOCOLS, LAB_FAULT_TOKEN_ERROR (see test/lab/README.md).
 set -euo pipefail
@@ -17,10 +17,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"   # <repo>/test/lab
 REPO="$(cd "$HERE/../.." && pwd)"
 export LAB_RUN="${LAB_RUN:-$REPO/.test-tmp/lab}"
 export LAB_OAUTH_PORT="${LAB_OAUTH_PORT:-18443}" LAB_SMTP_PORT="${LAB_SMTP_PORT:-18587}" LAB_SMTPS_PORT="${LAB_SMTPS_PORT:-18465}"
+export LAB_GRAPH_PORT="${LAB_GRAPH_PORT:-18444}"
 export LAB_IMAP_PORT="${LAB_IMAP_PORT:-18143}" LAB_IMAPS_PORT="${LAB_IMAPS_PORT:-18993}" LAB_POP3_PORT="${LAB_POP3_PORT:-18110}" LAB_POP3S_PORT="${LAB_POP3S_PORT:-18995}"
 export LAB_MAIL_UID="${LAB_MAIL_UID:-$(id -u nobody)}" LAB_MAIL_GID="${LAB_MAIL_GID:-$(getent group nogroup | cut -d: -f3)}"
 PIDS="$LAB_RUN/pids"; LOGS="$LAB_RUN/logs"
-NAMES=(authority smtp dovecot)
+NAMES=(authority smtp graph dovecot)
 ms() { date +%s%3N; }
 log() { echo "[labctl $(date +%H:%M:%S)] $*" >&2; }
 cfg() { node -e "const c=require(process.argv[1]); process.stdout.write(String($1))" "$HERE/lab.config.json"; }
@@ -65,7 +66,7 @@ wait_port() { # port seconds: poll /proc/net/tcp for a LISTEN socket on 127.0.0.
   done
   log "timeout waiting for 127.0.0.1:$1"; return 1
 }
-all_ports() { echo "$LAB_OAUTH_PORT $LAB_SMTP_PORT $LAB_SMTPS_PORT $LAB_IMAP_PORT $LAB_IMAPS_PORT $LAB_POP3_PORT $LAB_POP3S_PORT"; }
+all_ports() { echo "$LAB_OAUTH_PORT $LAB_GRAPH_PORT $LAB_SMTP_PORT $LAB_SMTPS_PORT $LAB_IMAP_PORT $LAB_IMAPS_PORT $LAB_POP3_PORT $LAB_POP3S_PORT"; }
 
 install_prereqs() { bash "$REPO/.ci/install-lab.sh"; }
 
@@ -97,6 +98,7 @@ export LAB_RUN='$LAB_RUN'
 export NODE_EXTRA_CA_CERTS='$LAB_RUN/certs/ca.crt'
 export LAB_HOST=127.0.0.1 LAB_TLS_SERVERNAME=localhost
 export LAB_OAUTH_PORT=$LAB_OAUTH_PORT LAB_SMTP_PORT=$LAB_SMTP_PORT LAB_SMTPS_PORT=$LAB_SMTPS_PORT
+export LAB_GRAPH_PORT=$LAB_GRAPH_PORT LAB_GRAPH_ENDPOINT='https://127.0.0.1:$LAB_GRAPH_PORT'
 export LAB_IMAP_PORT=$LAB_IMAP_PORT LAB_IMAPS_PORT=$LAB_IMAPS_PORT LAB_POP3_PORT=$LAB_POP3_PORT LAB_POP3S_PORT=$LAB_POP3S_PORT
 export LAB_AUTHORITY='https://127.0.0.1:$LAB_OAUTH_PORT/$tenant'
 export LAB_MAIL_DIR='$(dovecot_dir)/mail'
@@ -148,6 +150,7 @@ start() {
   start_bg authority node "$HERE/servers/authority.mjs"
   wait_port "$LAB_OAUTH_PORT" 20 || { log "authority failed to start:"; tail -n 30 "$LOGS/authority.log" >&2; stop; return 1; }
   start_bg smtp node "$HERE/servers/smtp.mjs"
+  start_bg graph node "$HERE/servers/graph.mjs"
   start_bg dovecot dovecot -F -c "$DOVE/etc/dovecot.conf"
   for p in $(all_ports); do
     wait_port "$p" 20 || { log "start failed; logs:"; tail -n 30 "$LOGS"/*.log >&2; stop; return 1; }
@@ -162,7 +165,7 @@ group_alive() { kill -0 -- "-$1" 2>/dev/null; } # any process left in process gr
 stop() {
   local t0 name pid alive; t0=$(ms)
   local -a pgids=()
-  for name in dovecot smtp authority; do # TERM all three at once, then wait
+  for name in dovecot smtp graph authority; do # TERM all at once, then wait
     [ -s "$PIDS/$name.pid" ] || continue
     pid=$(cat "$PIDS/$name.pid"); rm -f "$PIDS/$name.pid"
     [[ "$pid" =~ ^[0-9]+$ ]] || continue

@@ -20,6 +20,7 @@ export const ports = {
   imaps: Number(env.LAB_IMAPS_PORT || 18993),
   pop3: Number(env.LAB_POP3_PORT || 18110),
   pop3s: Number(env.LAB_POP3S_PORT || 18995),
+  graph: Number(env.LAB_GRAPH_PORT || 18444), // Microsoft Graph sendMail stand-in (HTTPS)
 };
 // Runtime state (certs, pids, logs, rendered config, outbox) lives in the
 // gitignored <repo>/.test-tmp/lab unless LAB_RUN says otherwise.
@@ -40,6 +41,9 @@ export const RESOURCE = lab.resource; // https://outlook.office365.com
 // Exchange Online accepts tokens for both resource names; Microsoft's docs request delegated
 // scopes as https://outlook.office.com/<permission>.
 export const AUDIENCES = [RESOURCE, 'https://outlook.office.com'];
+// Microsoft Graph: a separate resource with its own app roles (lab.config.json graphRoles).
+export const GRAPH_RESOURCE = lab.graphResource || 'https://graph.microsoft.com';
+export const GRAPH_ENDPOINT = `https://${HOST}:${ports.graph}`; // stands in for https://graph.microsoft.com
 
 // OIDC discovery document, same shape as Entra's v2.0 one. `tenant` is the
 // path segment the client used (tenant id, "common", "organizations").
@@ -123,4 +127,5 @@ export const PERMISSIONS = {
   imap: { app: 'IMAP.AccessAsApp', user: 'IMAP.AccessAsUser.All' },
   pop3: { app: 'POP.AccessAsApp', user: 'POP.AccessAsUser.All' },
   smtp: { app: 'SMTP.SendAsApp', user: 'SMTP.Send' },
+  graph: { app: 'Mail.Send', user: 'Mail.Send' }, // Microsoft Graph sendMail
 };

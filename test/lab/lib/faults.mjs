@@ -13,6 +13,8 @@
 // smtpXoauth2Failure  LAB_SMTP_XOAUTH2_FAILURE=o365|challenge   bad token -> 535 5.7.3 | 334 challenge then 535
 // disabledProtocols   LAB_FAULT_DISABLED_PROTOCOLS=imap,pop3    introspection refuses logins for these protocols
 // tokenError          LAB_FAULT_TOKEN_ERROR=<AADSTS code|JSON>  token endpoint answers this Entra error
+// graphTokenAudience  LAB_FAULT_GRAPH_TOKEN_AUDIENCE=<aud>     app tokens asked for Graph carry this audience
+//                                                       (a token for the wrong resource reaching Graph)
 import { readFileSync, statSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FAULTS_FILE, lab } from './config.mjs';
@@ -24,6 +26,7 @@ export const FAULT_KEYS = [
   'smtpXoauth2Failure',
   'disabledProtocols',
   'tokenError',
+  'graphTokenAudience',
 ];
 
 export function defaultFaults() {
@@ -34,6 +37,7 @@ export function defaultFaults() {
     smtpXoauth2Failure: 'o365',
     disabledProtocols: [],
     tokenError: null,
+    graphTokenAudience: null,
   };
 }
 
@@ -55,6 +59,7 @@ export function faultsFromEnv(env = process.env) {
     const v = env.LAB_FAULT_TOKEN_ERROR.trim();
     f.tokenError = v.startsWith('{') ? JSON.parse(v) : v;
   }
+  if (env.LAB_FAULT_GRAPH_TOKEN_AUDIENCE) f.graphTokenAudience = env.LAB_FAULT_GRAPH_TOKEN_AUDIENCE;
   return validateFaults(f);
 }
 

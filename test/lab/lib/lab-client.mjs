@@ -5,6 +5,7 @@ import { ConfidentialClientApplication, PublicClientApplication } from '@azure/m
 import { lab, msalAuthOptions, AUTHORITY_ORIGIN } from './config.mjs';
 
 export const OUTLOOK_DEFAULT = 'https://outlook.office365.com/.default';
+export const GRAPH_DEFAULT = 'https://graph.microsoft.com/.default';
 export const APP = lab.apps[0]; // daemon app with IMAP/POP/SMTP roles, mailbox shared@lab.test
 export const APP_NO_ROLES = lab.apps.find((a) => !a.roles?.length); // same mailbox, no roles granted
 export const PUBLIC_CLIENT = lab.publicClients[0];
@@ -18,9 +19,9 @@ export function publicClientConfig(client = PUBLIC_CLIENT, extra = {}) {
   return { auth: { clientId: client.clientId, ...msalAuthOptions(), ...extra } };
 }
 
-export async function appToken(app = APP) {
+export async function appToken(app = APP, scope = OUTLOOK_DEFAULT) {
   const cca = new ConfidentialClientApplication(confidentialClientConfig(app));
-  const r = await cca.acquireTokenByClientCredential({ scopes: [OUTLOOK_DEFAULT] });
+  const r = await cca.acquireTokenByClientCredential({ scopes: [scope] });
   return r.accessToken;
 }
 
@@ -29,10 +30,11 @@ export async function userToken(
   username,
   scopes = ['IMAP.AccessAsUser.All', 'POP.AccessAsUser.All', 'SMTP.Send'],
   client = PUBLIC_CLIENT,
+  resource = 'https://outlook.office365.com',
 ) {
   const pca = new PublicClientApplication(publicClientConfig(client));
   const r = await pca.acquireTokenByDeviceCode({
-    scopes: scopes.map((s) => `https://outlook.office365.com/${s}`),
+    scopes: scopes.map((s) => `${resource}/${s}`),
     deviceCodeCallback: (resp) => approveDeviceCode(resp, username),
   });
   return { accessToken: r.accessToken, result: r, pca };

@@ -20,6 +20,7 @@ import {
   RUN_DIR,
   ISSUER,
   RESOURCE,
+  GRAPH_RESOURCE,
   AUDIENCES,
   AUTHORITY_ORIGIN,
   discoveryDocument,
@@ -27,6 +28,7 @@ import {
   PERMISSIONS,
 } from '../lib/config.mjs';
 import { currentFaults, faultsFromEnv, validateFaults, writeFaults } from '../lib/faults.mjs';
+import { exitOnSignals } from '../lib/serve.mjs';
 
 const log = (...a) => console.log(new Date().toISOString(), '[authority]', ...a);
 
@@ -403,10 +405,13 @@ async function tokenEndpoint(req, res, form, tenant) {
     }
     if (!scope.endsWith('/.default') || scope.includes(' ')) return aadsts(res, 1002012, ctx);
     const resource = scope.slice(0, -'/.default'.length);
-    if (resource !== RESOURCE) return aadsts(res, 500011, { ...ctx, resource });
+    if (resource !== RESOURCE && resource !== GRAPH_RESOURCE)
+      return aadsts(res, 500011, { ...ctx, resource });
+    // Exchange Online (outlook.office365.com) and Microsoft Graph are separate resources with separate app roles
+    const roles = resource === GRAPH_RESOURCE ? app.graphRoles || [] : app.roles || [];
     const lifetime = ttl();
     const claims = {
-      aud: resource,
+      aud: (resource === GRAPH_RESOURCE && currentFaults().graphTokenAudience) || resource,
       tid: lab.tenantId,
       oid: oid(`sp|${id}`),
       sub: oid(`sp|${id}`),
@@ -417,9 +422,9 @@ async function tokenEndpoint(req, res, form, tenant) {
       idtyp: 'app',
       ver: '1.0',
     };
-    if (app.roles?.length) claims.roles = app.roles; // Entra omits "roles" when the app has no granted app roles
+    if (roles.length) claims.roles = roles; // Entra omits "roles" when the app has no granted app roles
     const access_token = await sign(claims, lifetime);
-    log(`issued app token for ${id} roles=${(app.roles || []).join(',') || '(none)'} ttl=${lifetime}s`);
+    log(`issued app token for ${id} aud=${claims.aud} roles=${roles.join(',') || '(none)'} ttl=${lifetime}s`);
     return send(res, 200, {
       token_type: 'Bearer',
       expires_in: lifetime,
@@ -716,12 +721,4 @@ server.listen(ports.oauth, HOST, () =>
     `listening on https://${HOST}:${ports.oauth} issuer=${ISSUER} faults=${JSON.stringify(baselineFaults)}`,
   ),
 );
-// Test bed: no graceful drain needed, drop keep-alive sockets and exit at once.
-const stop = () => {
-  log('stopping');
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-  setTimeout(() => process.exit(0), 300).unref();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+exitOnSignals(server, log);

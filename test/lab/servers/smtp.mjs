@@ -14,17 +14,15 @@
 //                      off: no check
 // Allowed senders: the authenticated mailbox plus lab.config.json "sendAs" grants for it.
 import { SMTPServer } from 'smtp-server';
-import { readFileSync, mkdirSync, writeFileSync, chownSync, renameSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import crypto from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
-import { lab, HOST, ports, TLS_CERT, TLS_KEY, RUN_DIR, MAIL_DIR } from '../lib/config.mjs';
+import { lab, HOST, ports, TLS_CERT, TLS_KEY, RUN_DIR } from '../lib/config.mjs';
+import { deliver } from '../lib/deliver.mjs';
 import { checkToken } from '../lib/token-check.mjs';
 import { currentFaults } from '../lib/faults.mjs';
 
 const log = (...a) => console.log(new Date().toISOString(), '[smtp]', ...a);
-const MAIL_UID = Number(process.env.LAB_MAIL_UID ?? 65534);
-const MAIL_GID = Number(process.env.LAB_MAIL_GID ?? 65534);
 const users = new Set(lab.users.map((u) => u.toLowerCase()));
 const sendAs = Object.fromEntries(
   Object.entries(lab.sendAs || {}).map(([k, v]) => [k.toLowerCase(), v.map((a) => a.toLowerCase())]),
@@ -39,32 +37,6 @@ const sendAsDenied = (user, from) =>
   smtpError(554, `5.2.252 SendAsDenied; ${user} not allowed to send as ${from}`);
 const maySendAs = (user, from) =>
   from.toLowerCase() === user || (sendAs[user] || []).includes(from.toLowerCase());
-
-function mkdirOwned(dir) {
-  mkdirSync(MAIL_DIR, { recursive: true });
-  const parts = path.relative(MAIL_DIR, dir).split(path.sep);
-  let cur = MAIL_DIR;
-  for (const p of parts) {
-    cur = path.join(cur, p);
-    try {
-      mkdirSync(cur, { mode: 0o700 });
-      if (process.getuid?.() === 0) chownSync(cur, MAIL_UID, MAIL_GID);
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-    }
-  }
-}
-
-function deliver(rcpt, raw) {
-  const [local, domain] = rcpt.toLowerCase().split('@');
-  const md = path.join(MAIL_DIR, domain, local, 'Maildir');
-  for (const sub of ['tmp', 'new', 'cur']) mkdirOwned(path.join(md, sub));
-  const name = `${Date.now()}.M${crypto.randomBytes(6).toString('hex')}P${process.pid}.${os.hostname()},S=${raw.length}`;
-  const tmp = path.join(md, 'tmp', name);
-  writeFileSync(tmp, raw, { mode: 0o600 });
-  if (process.getuid?.() === 0) chownSync(tmp, MAIL_UID, MAIL_GID);
-  renameSync(tmp, path.join(md, 'new', name));
-}
 
 // First address in the message's From: header (unfolded), or null.
 function headerFrom(raw) {
