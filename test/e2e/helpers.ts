@@ -53,21 +53,21 @@ export async function stopLab(): Promise<void> {
 }
 
 /** Copies a fixture, applies every fix through the core, and checks the result statically. */
-export async function fixed(fixtures: string, name: string): Promise<string> {
+export async function fixed(fixtures: string, name: string, opts: { to?: 'xoauth2' | 'graph' } = {}): Promise<string> {
   const dir = path.join(WORK, `${name}-${process.pid}-${Date.now()}`);
   fs.cpSync(path.join(fixtures, name), dir, { recursive: true });
   const scan = await new Analyzer(dir).scan();
   assert.equal(scan.findings.length, 1, `one finding in ${name}`);
   assert.ok(scan.findings[0].fixable, `fixable: ${scan.findings[0].fix.manual}`);
   const read = (f: string): string | undefined => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
-  const plan = planFixes(scan.findings, { readFile: read });
+  const plan = planFixes(scan.findings, { readFile: read, ...opts });
   assert.deepEqual(plan.notFixed.map((n) => n.reason), []);
   const applied = applyEdits(plan.edits);
   assert.deepEqual(applied.refused, []);
   // a re-scan is clean, and a second plan changes nothing (idempotent)
   const again = await new Analyzer(dir).scan();
   assert.deepEqual(again.findings.map((f) => f.code), []);
-  assert.deepEqual(planFixes(again.findings, { readFile: read }).edits, []);
+  assert.deepEqual(planFixes(again.findings, { readFile: read, ...opts }).edits, []);
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   assert.equal(pkg.dependencies['@azure/msal-node'], '^7.2.1');
   assert.match(fs.readFileSync(path.join(dir, '.env.example'), 'utf8'), /^MAIL_OAUTH_CLIENT_SECRET=$/m);

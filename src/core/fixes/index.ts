@@ -12,9 +12,9 @@ import { Node, Project, type SourceFile } from 'ts-morph';
 import type { FileEdit, Finding } from '../model';
 import { NotFixable, type FileState } from './kit';
 import { FIXABLE_LIBRARIES } from './libraries';
-import { manualSteps } from './manual-steps';
+import { graphManualSteps, manualSteps } from './manual-steps';
 import { envExampleEdit, findPackage, packageJsonEdit } from './package';
-import { LIBRARY_FIXES } from './planners';
+import { GRAPH_FIXES, graphNotOffered, LIBRARY_FIXES } from './planners';
 import { addProviderImport, codeStyle, packageLanguages, providerDir, providerEdit, providerExt, providerLanguage, PROVIDER_BASENAME, type Provider } from './provider/place';
 import { detectIndent, detectQuote, detectSemi, minimalChange, scriptKindOf } from './text';
 
@@ -23,6 +23,8 @@ export interface FixContext {
   readFile(file: string): string | undefined;
   /** Which flow the generated provider defaults to (MAIL_OAUTH_FLOW overrides at run time). */
   flow?: 'auto' | 'app' | 'delegated';
+  /** What the login becomes: XOAUTH2 on the same protocol (default), or, for code that only sends, Microsoft Graph sendMail. */
+  to?: 'xoauth2' | 'graph';
 }
 
 export interface FixPlan {
@@ -88,9 +90,9 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   for (const { finding, call, main, passNode, passState } of located) {
     try {
       // Every check runs before the first change, so a refused finding leaves its files untouched.
-      const planner = LIBRARY_FIXES[finding.library];
+      const planner = (ctx.to === 'graph' ? GRAPH_FIXES : LIBRARY_FIXES)[finding.library];
       if (!planner) {
-        throw new NotFixable(`${finding.library}: no automatic fix`);
+        throw new NotFixable(ctx.to === 'graph' ? graphNotOffered(finding) : `${finding.library}: no automatic fix`);
       }
       const touched = planner.rewrite({ finding, call, main, passNode, passState });
       for (const st of touched) {
@@ -184,7 +186,8 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
   }
   if (plan.fixed.length) {
-    plan.manualSteps.push(...manualSteps(protocols, plan.fixed), ...packageNotes);
+    const steps = ctx.to === 'graph' ? graphManualSteps(plan.fixed) : manualSteps(protocols, plan.fixed);
+    plan.manualSteps.push(...steps, ...packageNotes);
   }
   return plan;
 }

@@ -19,3 +19,20 @@ export function manualSteps(protocols: Set<string>, fixed: Finding[]): string[] 
   }
   return steps;
 }
+
+/** The steps left after a rewrite to Microsoft Graph sendMail: Mail.Send, scoped to the sending mailboxes. */
+export function graphManualSteps(fixed: Finding[]): string[] {
+  const consumer = fixed.some((f) => f.hostKind === 'outlook-consumer');
+  const steps = [
+    'Register an app in Microsoft Entra ID (App registrations → New registration); note the Application (client) ID and Directory (tenant) ID → MAIL_OAUTH_CLIENT_ID, MAIL_OAUTH_TENANT_ID.',
+    'Create a client secret (or upload a certificate) → MAIL_OAUTH_CLIENT_SECRET (or MAIL_OAUTH_CERTIFICATE_PATH + MAIL_OAUTH_CERTIFICATE_THUMBPRINT) in the deployment environment, not in git.',
+    'Give the app Mail.Send for the sending mailboxes only, with RBAC for Applications in Exchange Online PowerShell (Connect-ExchangeOnline interactively, with a certificate or a managed identity): New-ServicePrincipal -AppId <client id> -ObjectId <enterprise app object id>; New-ManagementScope -Name "<app> senders" -RecipientRestrictionFilter "PrimarySmtpAddress -eq \'<mailbox>\'"; New-ManagementRoleAssignment -App <client id> -Role "Application Mail.Send" -CustomResourceScope "<app> senders"; check with Test-ServicePrincipalAuthorization -Identity <client id> -Resource <mailbox>. Do not also grant Microsoft Graph Mail.Send in Entra: that grant reaches every mailbox.',
+    'The mailbox that sends is the transport\'s user (the old SMTP login); a different From address needs Send As on it (Add-RecipientPermission). SMTP AUTH can then be turned off for the mailbox.',
+    'Messages over about 3 MB (4 MB per Graph request) are refused with an error that names the limit.',
+    'Run `npm install` to add @azure/msal-node.',
+  ];
+  if (consumer) {
+    steps.push('Outlook.com accounts: register the app for personal Microsoft accounts, enable "Allow public client flows", add the delegated Microsoft Graph permission Mail.Send (and offline_access), and sign in once with the device code the app prints.');
+  }
+  return steps;
+}

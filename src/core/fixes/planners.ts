@@ -7,7 +7,8 @@ import { mailListenerFix } from '../detectors/mail-listener.fix';
 import { mailNotifierFix } from '../detectors/mail-notifier.fix';
 import { nodePop3Fix } from '../detectors/node-pop3.fix';
 import { nodemailerFix } from '../detectors/nodemailer.fix';
-import type { LibraryId } from '../model';
+import { nodemailerGraphFix } from '../detectors/nodemailer.graph.fix';
+import type { Finding, LibraryId } from '../model';
 import type { LibraryFix } from './kit';
 
 export const LIBRARY_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
@@ -21,3 +22,17 @@ export const LIBRARY_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
   'mail-notifier': mailNotifierFix,
   'node-pop3': nodePop3Fix,
 };
+
+/** `fix --to graph`: SMTP sending rewritten to Microsoft Graph sendMail (nodemailer transports only). */
+export const GRAPH_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
+  nodemailer: nodemailerGraphFix,
+  'nodemailer-smtp-transport': nodemailerGraphFix,
+};
+
+/** Why a finding gets no Graph rewrite. */
+export function graphNotOffered(finding: Finding): string {
+  if (finding.protocol !== 'smtp') {
+    return `Microsoft Graph sendMail replaces sending only; this ${finding.library} client reads mail over ${finding.protocol.toUpperCase()}: fix it with --to xoauth2`;
+  }
+  return `the Microsoft Graph rewrite is for nodemailer transports; fix ${finding.library} with --to xoauth2`;
+}

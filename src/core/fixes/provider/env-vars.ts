@@ -11,4 +11,6 @@ export const ENV_VARS = {
     'Optional: authority URL override, e.g. https://login.microsoftonline.us/<tenant> (US Government) or a test authority.',
   MAIL_OAUTH_FLOW:
     "Optional: 'app' (client credentials; Exchange Online mailboxes) or 'delegated' (device code sign-in; required for Outlook.com accounts).",
+  MAIL_OAUTH_GRAPH_ENDPOINT:
+    'Optional: Microsoft Graph address when the code sends through Graph; default from the cloud (https://graph.microsoft.com, https://graph.microsoft.us, https://dod-graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn).',
 } as const;

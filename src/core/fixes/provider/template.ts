@@ -8,7 +8,8 @@
  *   MAIL_OAUTH_TENANT_ID, MAIL_OAUTH_CLIENT_ID,
  *   MAIL_OAUTH_CLIENT_SECRET, or MAIL_OAUTH_CERTIFICATE_PATH and
  *   MAIL_OAUTH_CERTIFICATE_THUMBPRINT,
- *   MAIL_OAUTH_AUTHORITY (optional), MAIL_OAUTH_FLOW = app | delegated.
+ *   MAIL_OAUTH_AUTHORITY (optional), MAIL_OAUTH_FLOW = app | delegated,
+ *   MAIL_OAUTH_GRAPH_ENDPOINT (optional, Microsoft Graph's address).
  *
  * App-only tokens (client credentials) need the Office 365 Exchange Online
  * application permissions SMTP.SendAsApp / IMAP.AccessAsApp / POP.AccessAsApp
@@ -33,7 +34,7 @@ import { promises as fs, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export type MailProtocol = "smtp" | "imap" | "pop3";
+export type MailProtocol = "smtp" | "imap" | "pop3" | "graph";
 
 export interface MailToken {
   accessToken: string;
@@ -61,7 +62,16 @@ const DELEGATED_SCOPES = {
   smtp: "SMTP.Send",
   imap: "IMAP.AccessAsUser.All",
   pop3: "POP.AccessAsUser.All",
+  graph: "Mail.Send",
 };
+
+/** Microsoft Graph in each cloud (GCC High, DoD, 21Vianet, global). */
+const GRAPH_HOSTS = [
+  "graph.microsoft.us",
+  "dod-graph.microsoft.us",
+  "microsoftgraph.chinacloudapi.cn",
+  "graph.microsoft.com",
+];
 
 /** The Microsoft cloud that serves a mail host. */
 function cloudFor(host = "") {
@@ -71,6 +81,7 @@ function cloudFor(host = "") {
       login: "https://login.microsoftonline.us",
       resource: "https://outlook.office365.us",
       delegatedResource: "https://outlook.office365.us",
+      graph: "https://graph.microsoft.us",
     };
   }
   if (h.endsWith("partner.outlook.cn")) {
@@ -78,13 +89,32 @@ function cloudFor(host = "") {
       login: "https://login.partner.microsoftonline.cn",
       resource: "https://partner.outlook.cn",
       delegatedResource: "https://partner.outlook.cn",
+      graph: "https://microsoftgraph.chinacloudapi.cn",
     };
   }
   return {
     login: "https://login.microsoftonline.com",
     resource: "https://outlook.office365.com",
     delegatedResource: "https://outlook.office.com",
+    graph: "https://graph.microsoft.com",
   };
+}
+
+/** Microsoft Graph's address: the cloud's, or MAIL_OAUTH_GRAPH_ENDPOINT. */
+function graphEndpoint(host?: string) {
+  const endpoint = env("MAIL_OAUTH_GRAPH_ENDPOINT") ?? cloudFor(host).graph;
+  return endpoint.replace(/\/+$/, "");
+}
+
+/** The resource a token is for: Exchange Online, or Microsoft Graph. */
+function resourceFor(protocol: MailProtocol, host: string | undefined) {
+  if (protocol !== "graph") {
+    return cloudFor(host).resource;
+  }
+  // A proxy or a test endpoint keeps the cloud's Graph as the audience.
+  const endpoint = new URL(graphEndpoint(host));
+  const known = GRAPH_HOSTS.includes(endpoint.host);
+  return known ? endpoint.origin : cloudFor(host).graph;
 }
 
 /** Outlook.com accounts only accept delegated (signed-in user) tokens. */
@@ -156,10 +186,12 @@ function appOnlySource(host: string | undefined): TokenSource {
     };
   }
   const app = new ConfidentialClientApplication({ auth });
-  const scopes = [`${cloudFor(host).resource}/.default`];
   return {
-    acquire: (_protocol, skipCache) =>
-      app.acquireTokenByClientCredential({ scopes, skipCache }),
+    acquire: (protocol, skipCache) =>
+      app.acquireTokenByClientCredential({
+        scopes: [`${resourceFor(protocol, host)}/.default`],
+        skipCache,
+      }),
   };
 }
 
@@ -195,9 +227,12 @@ function delegatedSource(host: string | undefined): TokenSource {
     auth,
     cache: { cachePlugin: fileCachePlugin(cacheFile) },
   });
-  const resource = cloudFor(host).delegatedResource;
   return {
     async acquire(protocol, forceRefresh) {
+      const resource =
+        protocol === "graph"
+          ? resourceFor(protocol, host)
+          : cloudFor(host).delegatedResource;
       const scopes = [
         `${resource}/${DELEGATED_SCOPES[protocol]}`,
         "offline_access",
@@ -270,7 +305,7 @@ export async function getMailAccessToken(
 ): Promise<MailToken> {
   const { host, forceRefresh = false } = options;
   const flow = flowFor(host);
-  const key = `${flow}|${protocol}|${cloudFor(host).resource}`;
+  const key = `${flow}|${protocol}|${resourceFor(protocol, host)}`;
   const cached = tokens.get(key);
   const fresh = cached && cached.expiresOn - REFRESH_MARGIN_MS > Date.now();
   if (fresh && !forceRefresh) {
@@ -360,6 +395,203 @@ export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
     provisionCallback: nodemailerProvisionCallback,
   };
   return { ...options, auth };
+}
+// #endregion
+
+// #region graph
+/** Graph takes 4 MB per request: about 3 MB of message once in base64. */
+const GRAPH_MAX_MIME_BYTES = 3 * 1024 * 1024;
+const GRAPH_ATTEMPTS = 5;
+
+interface GraphMail {
+  data: { envelope?: unknown };
+  message: {
+    keepBcc: boolean;
+    getEnvelope(): { from: string | false; to: string[] };
+    messageId(): string;
+    build(callback: (error: Error | null, raw: Buffer) => void): void;
+  };
+}
+
+interface GraphSent {
+  envelope: { from: string; to: string[] };
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  response: string;
+}
+
+interface GraphOptions {
+  /** The SMTP host the code used: its Microsoft cloud. */
+  host?: string;
+  /** The mailbox that sends (the SMTP login); else the From address. */
+  user?: string;
+}
+
+/**
+ * A nodemailer transport that sends through Microsoft Graph instead of SMTP:
+ * nodemailer builds the message as before, and the MIME is posted to
+ * /users/{mailbox}/sendMail, so every sendMail() call stays as it was.
+ * Needs the Microsoft Graph permission Mail.Send (application, scoped with
+ * RBAC for Applications; delegated for Outlook.com accounts).
+ */
+export function graphTransport(options: GraphOptions = {}) {
+  return {
+    name: "MicrosoftGraph",
+    version: "1.0.0",
+    send(
+      mail: GraphMail,
+      callback: (error: Error | null, info?: GraphSent) => void,
+    ) {
+      sendWithGraph(mail, options).then(
+        (info) => callback(null, info),
+        (error: Error) => callback(error),
+      );
+    },
+    /** Checks that a Graph token can be had (Graph has no login to test). */
+    verify(callback?: (error: Error | null, ok?: boolean) => void) {
+      const ready = getMailAccessToken("graph", { host: options.host });
+      const check = ready.then(() => true);
+      if (!callback) {
+        return check;
+      }
+      check.then(
+        (ok) => callback(null, ok),
+        (error: Error) => callback(error),
+      );
+    },
+  };
+}
+
+async function sendWithGraph(
+  mail: GraphMail,
+  options: GraphOptions,
+): Promise<GraphSent> {
+  if (mail.data.envelope) {
+    throw new Error(
+      "Microsoft Graph sendMail: a custom SMTP envelope cannot be sent; " +
+        "Graph sends to the To, Cc and Bcc addresses of the message.",
+    );
+  }
+  const { from, to } = mail.message.getEnvelope();
+  const mailbox = options.user || from;
+  if (!mailbox) {
+    throw new Error("Microsoft Graph sendMail: the message has no From.");
+  }
+  // Graph reads the recipients from the headers: Bcc stays in the MIME.
+  mail.message.keepBcc = true;
+  const raw = await new Promise<Buffer>((resolve, reject) =>
+    mail.message.build((error, data) => (error ? reject(error) : resolve(data))),
+  );
+  if (raw.length > GRAPH_MAX_MIME_BYTES) {
+    const size = (raw.length / 1024 / 1024).toFixed(1);
+    throw new Error(
+      `Microsoft Graph sendMail: the message is ${size} MB; Graph accepts ` +
+        "at most about 3 MB of MIME (4 MB per request in base64). Send " +
+        "large files as links, or make the attachments smaller.",
+    );
+  }
+  const url =
+    `${graphEndpoint(options.host)}/v1.0/users/` +
+    `${encodeURIComponent(mailbox)}/sendMail`;
+  const body = raw.toString("base64");
+  let forceRefresh = false;
+  for (let attempt = 1; ; attempt++) {
+    const { accessToken } = await getMailAccessToken("graph", {
+      host: options.host,
+      forceRefresh,
+    });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        "content-type": "text/plain",
+      },
+      body,
+    });
+    if (response.ok) {
+      return {
+        envelope: { from: mailbox, to },
+        messageId: mail.message.messageId(),
+        accepted: to,
+        rejected: [],
+        response: `${response.status} Accepted by Microsoft Graph`,
+      };
+    }
+    const error = await graphError(response);
+    const busy = [429, 503, 504].includes(response.status);
+    if (busy && attempt < GRAPH_ATTEMPTS) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, retryAfterMs(response, attempt)),
+      );
+      continue;
+    }
+    if (response.status === 401 && !forceRefresh) {
+      // An expired or revoked token: get a new one, once.
+      forceRefresh = true;
+      continue;
+    }
+    throw explainGraph(response.status, error, mailbox);
+  }
+}
+
+/** Graph's Retry-After (seconds or a date), else 2, 4, 8… seconds. */
+function retryAfterMs(response: Response, attempt: number) {
+  const header = response.headers.get("retry-after") ?? "";
+  const seconds = /^\d+$/.test(header)
+    ? Number(header)
+    : (Date.parse(header) - Date.now()) / 1000;
+  const wait = Number.isFinite(seconds) ? seconds : 2 ** attempt;
+  return Math.min(Math.max(wait, 0), 300) * 1000;
+}
+
+async function graphError(response: Response) {
+  const text = await response.text();
+  try {
+    const { error } = JSON.parse(text);
+    return { code: String(error.code), message: String(error.message) };
+  } catch {
+    return { code: response.statusText, message: text.split("\n", 1)[0] };
+  }
+}
+
+/** Turns a Graph error into one line that names the cause and the remedy. */
+function explainGraph(
+  status: number,
+  error: { code: string; message: string },
+  mailbox: string,
+) {
+  const { code, message } = error;
+  let cause = "see the Microsoft Graph error codes";
+  if (/audience/i.test(message)) {
+    cause =
+      "the access token is not for Microsoft Graph: check that " +
+      "MAIL_OAUTH_GRAPH_ENDPOINT and MAIL_OAUTH_AUTHORITY are of one cloud";
+  } else if (code === "InvalidAuthenticationToken") {
+    cause = "Microsoft Graph refused the access token";
+  } else if (/RAOP|AccessPolicy/i.test(message)) {
+    cause =
+      `the app may not send as ${mailbox}: add the mailbox to the app's ` +
+      "management scope (RBAC for Applications, New-ManagementScope) or " +
+      "application access policy";
+  } else if (code === "ErrorAccessDenied") {
+    cause =
+      "the app lacks the Mail.Send permission: assign the Exchange role " +
+      '"Application Mail.Send" (RBAC for Applications) or grant Microsoft ' +
+      "Graph Mail.Send with admin consent";
+  } else if (code === "ErrorInvalidUser") {
+    cause = `there is no mailbox ${mailbox} in the tenant`;
+  } else if (code === "ErrorSendAsDenied") {
+    cause =
+      `the From address is not ${mailbox}: send from that mailbox, or ` +
+      "give it Send As on the From address (Add-RecipientPermission)";
+  } else if (status === 413) {
+    cause = "the message is too large for one request (4 MB)";
+  }
+  return new Error(
+    `Microsoft Graph sendMail failed (${status} ${code}: ${cause}): ` +
+      message.split("\n")[0],
+  );
 }
 // #endregion
 
