@@ -39,6 +39,8 @@ fix options (plus the scan options above):
   --dry-run                  Plan and report, write nothing
   --diff                     Print a unified diff of every change on stdout (with --dry-run: preview)
   --flow auto|app|delegated  Token flow the generated provider uses by default (default: auto)
+  --to xoauth2|graph         xoauth2 (default): OAuth2 on the same protocol. graph: send-only nodemailer
+                             transports send through Microsoft Graph sendMail instead of SMTP
 
 Exit codes: scan: 0 no findings, 1 findings, 2 usage or internal error.
             fix:  0 everything fixed (or nothing to fix), 1 findings left for manual work, 2 error or refused.
@@ -278,6 +280,7 @@ async function fixCommand(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       diff: { type: 'boolean', default: false },
       flow: { type: 'string', default: 'auto' },
+      to: { type: 'string', default: 'xoauth2' },
     },
   });
   if (values.help) {
@@ -288,10 +291,14 @@ async function fixCommand(argv: string[]): Promise<number> {
   if (flow !== 'auto' && flow !== 'app' && flow !== 'delegated') {
     throw new UsageError(`--flow must be auto, app or delegated (got "${flow}")`);
   }
+  const to = values.to;
+  if (to !== 'xoauth2' && to !== 'graph') {
+    throw new UsageError(`--to must be xoauth2 or graph (got "${to}")`);
+  }
   const { analyzer, result } = await runScan(positionals, values, true);
   const { planFixes, applyEdits, unifiedDiff, overlayReader } = loadCore();
   const readFile = overlayReader((f) => analyzer?.textOf(f));
-  const plan = planFixes(result.findings, { readFile, flow });
+  const plan = planFixes(result.findings, { readFile, flow, to });
   const log = (s: string): boolean => process.stderr.write(`${s}\n`);
   const rel = (f: string): string => relPath(result.root, f);
   if (values.diff) {

@@ -24,6 +24,8 @@ import {
 import { runVerify, type VerifyEvent, type VerifyOutcome } from './verify-run';
 
 export type PlannerFlow = 'auto' | 'app' | 'delegated';
+/** What the login becomes: XOAUTH2 (default), or Microsoft Graph sendMail for send-only nodemailer code. */
+export type PlannerTarget = 'xoauth2' | 'graph';
 export type WorkerPlan = Partial<PlannedFixes> & { edits: PlannedFixes['edits'] };
 
 export interface ScanCall {
@@ -65,6 +67,7 @@ export interface AnalyzerProxy {
     findings: readonly Finding[],
     flow: PlannerFlow,
     texts: [string, string][],
+    to?: PlannerTarget,
   ): Promise<WorkerPlan | null>;
   /** The core's setup checklist and PowerShell script as markdown; null when the core has none. */
   setupMarkdown(input: SetupInput): Promise<string | null>;
@@ -259,8 +262,9 @@ class WorkerAnalyzer implements AnalyzerProxy {
     findings: readonly Finding[],
     flow: PlannerFlow,
     texts: [string, string][],
+    to: PlannerTarget = 'xoauth2',
   ): Promise<WorkerPlan | null> {
-    return this.call('planFixes', [[...findings], flow, texts]);
+    return this.call('planFixes', [[...findings], flow, texts, to]);
   }
 
   setupMarkdown(input: SetupInput): Promise<string | null> {
@@ -359,11 +363,12 @@ class InProcessAnalyzer implements AnalyzerProxy {
     findings: readonly Finding[],
     flow: PlannerFlow,
     texts: [string, string][],
+    to: PlannerTarget = 'xoauth2',
   ): Promise<WorkerPlan | null> {
     const open = new Map(texts);
     const readFile = this.overlayReader((f) => open.get(f));
     return Promise.resolve().then(() =>
-      typeof this.planner === 'function' ? this.planner(findings, { readFile, flow }) : null,
+      typeof this.planner === 'function' ? this.planner(findings, { readFile, flow, to }) : null,
     );
   }
 

@@ -140,13 +140,19 @@ function start(): void {
               port.postMessage({ type: 'event', id, event } satisfies WorkerReply),
             ),
           ),
-    planFixes: (_id, findings: Finding[], flow: 'auto' | 'app' | 'delegated', texts: [string, string][]) => {
+    planFixes: (
+      _id,
+      findings: Finding[],
+      flow: 'auto' | 'app' | 'delegated',
+      texts: [string, string][],
+      to: 'xoauth2' | 'graph' = 'xoauth2',
+    ) => {
       if (typeof core.planFixes !== 'function') {
         return null;
       }
       const open = new Map(texts);
       const readFile = overlayReader((f) => open.get(f));
-      return core.planFixes(findings, { readFile, flow });
+      return core.planFixes(findings, { readFile, flow, to });
     },
   };
 

@@ -13,6 +13,8 @@ import type { AuthFlow } from './settings';
 
 export const MIGRATE_FILE_KIND = vscode.CodeActionKind.Source.append('mailOAuth').append('migrateFile');
 export const SUPPRESS_COMMENT = '// mail-oauth-ignore';
+/** Libraries whose send-only code can move to Microsoft Graph sendMail (core: fixes/planners.ts GRAPH_FIXES). */
+const GRAPH_LIBRARIES: ReadonlySet<string> = new Set(['nodemailer', 'nodemailer-smtp-transport']);
 /** Internal command: explains why no edit is attached (no planner yet, stale document, planner error). */
 export const EXPLAIN_COMMAND = 'mailOAuth.explainMigration';
 /** Internal command run after a migration edit: lists the manual steps that remain. */
@@ -24,7 +26,7 @@ export interface ActionHost {
   isOff(f: Finding, uri: vscode.Uri): boolean;
   authFlowOf(f: Finding): AuthFlow;
   /** The core's fix planner (run in the analyzer worker); null when the core has none. */
-  planner(findings: readonly Finding[], authFlow: AuthFlow): Promise<PlannedFixes | null>;
+  planner(findings: readonly Finding[], authFlow: AuthFlow, to?: 'xoauth2' | 'graph'): Promise<PlannedFixes | null>;
 }
 
 class MigrateAction extends vscode.CodeAction {
@@ -34,6 +36,8 @@ class MigrateAction extends vscode.CodeAction {
     readonly uri: vscode.Uri,
     readonly version: number,
     readonly findings: Finding[],
+    /** XOAUTH2 on the same protocol, or Microsoft Graph sendMail (send-only nodemailer code). */
+    readonly to: 'xoauth2' | 'graph' = 'xoauth2',
   ) {
     super(title, kind);
   }
@@ -104,6 +108,19 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
           a.isPreferred = !!planner;
           actions.push(a);
         }
+        if (planner && isFixable(f) && GRAPH_LIBRARIES.has(f.library)) {
+          // resolved lazily like the XOAUTH2 fix: code that needs SMTP (verify(), the pool) gets the reason instead
+          const g = new MigrateAction(
+            vscode.l10n.t('Migrate to Microsoft Graph (sendMail)'),
+            vscode.CodeActionKind.QuickFix,
+            doc.uri,
+            version,
+            [f],
+            'graph',
+          );
+          g.diagnostics = diagnostics;
+          actions.push(g);
+        }
         const ignore = new vscode.CodeAction(
           vscode.l10n.t('Ignore this config (add a mail-oauth-ignore comment)'),
           vscode.CodeActionKind.QuickFix,
@@ -156,7 +173,7 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
       const plan = await planMigration({
         findings: action.findings,
         authFlowOf: (f) => this.host.authFlowOf(f),
-        planner: (fs, flow) => this.host.planner(fs, flow),
+        planner: (fs, flow) => this.host.planner(fs, flow, action.to),
       });
       if (doc.version !== action.version) {
         action.command = explain(

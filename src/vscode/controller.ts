@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanProgress } from '../core/analyzer';
 import type { Finding } from '../core/model';
-import type { AnalyzerProxy, PlannerFlow } from './analyzer-client';
+import type { AnalyzerProxy, PlannerFlow, PlannerTarget } from './analyzer-client';
 import {
   AFTER_MIGRATION_COMMAND,
   EXPLAIN_COMMAND,
@@ -108,7 +108,7 @@ export class Controller implements vscode.Disposable {
           currentFindings: (doc) => this.currentFindings(doc),
           isOff: (f, uri) => this.severityOf(f, uri) === 'off',
           authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
-          planner: (findings, flow) => this.planner(findings, flow),
+          planner: (findings, flow, to) => this.planner(findings, flow, to),
         }),
         MailCodeActionProvider.metadata,
       ),
@@ -937,6 +937,7 @@ export class Controller implements vscode.Disposable {
   readonly planner = async (
     findings: readonly Finding[],
     authFlow: 'auto' | 'app-only' | 'delegated',
+    to: PlannerTarget = 'xoauth2',
   ): Promise<PlannedFixes | null> => {
     const flow: PlannerFlow = authFlow === 'app-only' ? 'app' : authFlow;
     const byCtx = new Map<FolderContext, Finding[]>();
@@ -947,7 +948,7 @@ export class Controller implements vscode.Disposable {
     const texts = openTexts();
     const out: PlannedFixes = { edits: [], fixed: [], notFixed: [], manualSteps: [], unusedEnvVars: [] };
     for (const [ctx, list] of byCtx) {
-      const plan = await (await ctx.getAnalyzer()).planFixes(list, flow, texts);
+      const plan = await (await ctx.getAnalyzer()).planFixes(list, flow, texts, to);
       if (!plan) {
         return null;
       }

@@ -41,6 +41,21 @@ async function actions(uri: vscode.Uri, range: vscode.Range): Promise<vscode.Cod
 }
 
 suite('migration quick fix', () => {
+  test('"Migrate to Microsoft Graph (sendMail)" is offered for a send-only nodemailer transport and resolves to the Graph transport', async function () {
+    const a = await api();
+    assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
+    const doc = await open('src/fixme.js');
+    const [d] = await waitForDiagnostics(doc.uri, (ds) => ds.length === 1, 'the diagnostic');
+    const graph = (await actions(doc.uri, d.range)).find((x) => x.title === 'Migrate to Microsoft Graph (sendMail)');
+    assert.ok(graph, 'Graph quick fix');
+    assert.notEqual(graph.isPreferred, true, 'XOAUTH2 stays the preferred fix');
+    assert.ok(graph.edit, `resolved with an edit (command: ${graph.command?.arguments?.[0]})`);
+    const own = graph.edit.get(doc.uri).map((e) => e.newText).join('\n');
+    assert.match(own, /graphTransport\(\{ host: 'smtp\.office365\.com', user: 'reports@contoso\.example' \}\)/);
+    assert.doesNotMatch(own, /provisionCallback/);
+    // not applied: the next test migrates this file to XOAUTH2
+  });
+
   test('end to end: executeCodeActionProvider → resolve → applyEdit gives the planner output', async function () {
     const a = await api();
     assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
