@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from './ts';
 import { detectors, type CallSite, type DetectorContext } from './detectors';
+import { detectMsalPasswordGrant } from './detectors/msal-password-grant';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
@@ -670,7 +671,8 @@ export function gateCalls(
   const wraps = mayWrap && ((spec: string) => mayWrap(sf.fileName, spec));
   const gated = calls.filter(
     (node) =>
-      node.expression.kind !== SK.ImportKeyword && mayReachPackage(node.expression, roots, functions, wraps),
+      (node.expression.kind !== SK.ImportKeyword && mayReachPackage(node.expression, roots, functions, wraps)) ||
+      isPasswordGrantCall(node),
   );
   return { gated, roots };
 }
@@ -935,7 +937,20 @@ function cannotBePackage(expr: ts.Expression): boolean {
   );
 }
 
+/** `x.acquireTokenByUsernamePassword(...)`: a method of an MSAL client object, checked by its own detector. */
+function isPasswordGrantCall(node: ts.CallExpression | ts.NewExpression): node is ts.CallExpression {
+  const e = node.expression;
+  return node.kind === SK.CallExpression && e.kind === SK.PropertyAccessExpression && (e as ts.PropertyAccessExpression).name.text === 'acquireTokenByUsernamePassword';
+}
+
 function inspect(node: ts.CallExpression | ts.NewExpression, ctx: DetectorContext): void {
+  if (isPasswordGrantCall(node)) {
+    const grant = detectMsalPasswordGrant(node, ctx);
+    if (grant && !isSuppressed(node, ctx.sourceFile)) {
+      ctx.report(grant);
+    }
+    return;
+  }
   if (cannotBePackage(node.expression)) {
     return;
   }

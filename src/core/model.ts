@@ -19,7 +19,8 @@ export type LibraryId =
   | 'emailjs-imap-client'
   | 'node-pop3'
   | 'poplib'
-  | 'yapople';
+  | 'yapople'
+  | 'msal-node';
 
 /** What kind of Microsoft endpoint a host is. */
 export type HostKind = 'exchange-online' | 'outlook-consumer' | 'sovereign' | 'configured';
@@ -65,6 +66,8 @@ export interface FixHints {
   passwordEnvVars: string[];
   /** Free-form manual guidance when no automatic fix exists. */
   manual?: string;
+  /** MSAL password grant: which token the generated provider gives instead (`getMailAccessToken(tokenProtocol)`). */
+  tokenProtocol?: 'smtp' | 'imap' | 'pop3' | 'graph';
 }
 
 /** One password login to a Microsoft mail endpoint (or, when enabled, a mail client whose host is unknown). */

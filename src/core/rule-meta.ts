@@ -11,6 +11,9 @@ export interface RuleMeta {
   /** npm packages the detector binds to. */
   packages: readonly string[];
   manual?: string;
+  /** Title and help when the rule is not a protocol login (the MSAL password grant). */
+  title?: string;
+  help?: string;
 }
 
 export const POP3_MANUAL =
@@ -31,6 +34,14 @@ export const RULES: readonly RuleMeta[] = [
   { id: 'node-pop3-password-auth', library: 'node-pop3', protocol: 'pop3', packages: ['node-pop3'] },
   { id: 'poplib-password-auth', library: 'poplib', protocol: 'pop3', packages: ['poplib'], manual: POP3_MANUAL },
   { id: 'yapople-password-auth', library: 'yapople', protocol: 'pop3', packages: ['yapople'], manual: POP3_MANUAL },
+  {
+    id: 'msal-password-grant',
+    library: 'msal-node',
+    protocol: 'imap',
+    packages: ['@azure/msal-node'],
+    title: "MSAL username/password grant for a mail token (Exchange Online or Microsoft Graph mail)",
+    help: "acquireTokenByUsernamePassword (ROPC) is deprecated in every MSAL, fails for MFA and federated users and keeps a password in the app. Get the mail token with client credentials (secret or certificate), or a device code sign-in for Outlook.com accounts.",
+  },
 ];
 
 /** Every npm package a detector binds to; the text pre-filter looks for these in import positions. */

@@ -6,6 +6,7 @@ import { imapSimplePasswordAuth } from './imap-simple';
 import { imapflowPasswordAuth } from './imapflow';
 import { mailListenerPasswordAuth } from './mail-listener';
 import { mailNotifierPasswordAuth } from './mail-notifier';
+import { msalPasswordGrant } from './msal-password-grant';
 import { nodePop3PasswordAuth } from './node-pop3';
 import { nodemailerPasswordAuth, nodemailerSmtpTransportPasswordAuth } from './nodemailer';
 import { poplibPasswordAuth } from './poplib';
@@ -25,6 +26,7 @@ export const detectors: readonly Detector[] = [
   nodePop3PasswordAuth,
   poplibPasswordAuth,
   yapoplePasswordAuth,
+  msalPasswordGrant,
 ];
 
 /** Every npm package any detector binds to; the text pre-filter looks for these as module specifiers. */

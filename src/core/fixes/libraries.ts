@@ -9,4 +9,5 @@ export const FIXABLE_LIBRARIES: ReadonlySet<string> = new Set([
   'mail-listener',
   'mail-notifier',
   'node-pop3',
+  'msal-node',
 ]);

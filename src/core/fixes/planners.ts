@@ -5,6 +5,7 @@ import { imapFix } from '../detectors/imap.fix';
 import { imapflowFix } from '../detectors/imapflow.fix';
 import { mailListenerFix } from '../detectors/mail-listener.fix';
 import { mailNotifierFix } from '../detectors/mail-notifier.fix';
+import { msalPasswordGrantFix } from '../detectors/msal-password-grant.fix';
 import { nodePop3Fix } from '../detectors/node-pop3.fix';
 import { nodemailerFix } from '../detectors/nodemailer.fix';
 import { nodemailerGraphFix } from '../detectors/nodemailer.graph.fix';
@@ -21,6 +22,7 @@ export const LIBRARY_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
   'mail-listener': mailListenerFix,
   'mail-notifier': mailNotifierFix,
   'node-pop3': nodePop3Fix,
+  'msal-node': msalPasswordGrantFix,
 };
 
 /** `fix --to graph`: SMTP sending rewritten to Microsoft Graph sendMail (nodemailer transports only). */

@@ -28,8 +28,8 @@ export function ruleInfo(code: string): RuleInfo {
   }
   return {
     id: d.id,
-    title: `${d.library}: password login to Exchange Online / Outlook.com (${d.protocol.toUpperCase()})`,
-    help: PROTOCOL_HELP[d.protocol] + (d.manual ? ` ${d.manual}` : ''),
+    title: d.title ?? `${d.library}: password login to Exchange Online / Outlook.com (${d.protocol.toUpperCase()})`,
+    help: d.help ?? PROTOCOL_HELP[d.protocol] + (d.manual ? ` ${d.manual}` : ''),
     helpUri: `${DOCS_BASE}#${d.id}`,
   };
 }

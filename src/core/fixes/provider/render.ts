@@ -17,6 +17,8 @@ export const PROVIDER_PARTS = {
   nodemailer: ['nodemailerProvisionCallback'],
   'nodemailer-options': ['withNodemailerOAuth2'],
   graph: ['graphTransport'],
+  /** The token itself (the core exports it): code that asked MSAL for a token with a password. */
+  token: ['getMailAccessToken'],
   emailjs: ['withEmailjsOAuth2'],
   imapflow: ['withImapFlowOAuth2'],
   imap: ['withImapOAuth2'],
@@ -87,7 +89,8 @@ export function providerParts(text: string): { parts: Set<ProviderPart>; foreign
   const known = new Set<string>(['getMailAccessToken']);
   for (const [part, names] of Object.entries(PROVIDER_PARTS) as [ProviderPart, readonly string[]][]) {
     names.forEach((n) => known.add(n));
-    if (names.every((n) => exported.has(n))) {
+    // 'token' is the core's own export: every generated module has it
+    if (part !== 'token' && names.every((n) => exported.has(n))) {
       parts.add(part);
     }
   }
