@@ -3,7 +3,7 @@
  * Facts: docs/domain-facts.md (sections 1 and 3).
  */
 import servicesData from './data/nodemailer-services.json';
-import type { HostKind, Protocol, Severity } from './model';
+import type { FindingProtocol, HostKind, Severity } from './model';
 
 /** End of December 2026: SMTP AUTH Basic auth is disabled by default for existing Exchange Online tenants. */
 export const SMTP_BASIC_AUTH_OFF = new Date('2027-01-01T00:00:00Z');
@@ -76,7 +76,7 @@ export function lookupNodemailerService(key: string): WellKnown | undefined {
 }
 
 /** Severity from the protocol, the host and today's date (SMTP to Exchange Online turns to error in 2027). */
-export function severityFor(protocol: Protocol, kind: HostKind | undefined, now: Date): Severity {
+export function severityFor(protocol: FindingProtocol, kind: HostKind | undefined, now: Date): Severity {
   if (kind === undefined) {
     return 'info';
   }
@@ -86,10 +86,10 @@ export function severityFor(protocol: Protocol, kind: HostKind | undefined, now:
   return now >= SMTP_BASIC_AUTH_OFF ? 'error' : 'warning';
 }
 
-const PROTOCOL_NAME: Record<Protocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3' };
+const PROTOCOL_NAME: Record<FindingProtocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3', ews: 'EWS' };
 
 /** The finding message: what breaks, when, and what to do. Never includes a credential. */
-export function consequenceMessage(protocol: Protocol, kind: HostKind, host: string, library: string): string {
+export function consequenceMessage(protocol: FindingProtocol, kind: HostKind, host: string, library: string): string {
   const what = `${PROTOCOL_NAME[protocol]} password login to ${host} (${library})`;
   if (kind === 'outlook-consumer') {
     return `${what}: Outlook.com has refused password logins from apps since 16 Sep 2024 (535 5.7.139 / LOGIN failed). Switch to OAuth2 (XOAUTH2) with a delegated token.`;

@@ -4,6 +4,8 @@
  */
 
 export type Protocol = 'smtp' | 'imap' | 'pop3';
+/** What a finding logs in to: a mail protocol, or Exchange Web Services (no XOAUTH2 rewrite, no verify). */
+export type FindingProtocol = Protocol | 'ews';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** The npm package whose API a finding was made on. */
@@ -20,7 +22,9 @@ export type LibraryId =
   | 'node-pop3'
   | 'poplib'
   | 'yapople'
-  | 'msal-node';
+  | 'msal-node'
+  | 'ews-javascript-api'
+  | 'node-ews';
 
 /** What kind of Microsoft endpoint a host is. */
 export type HostKind = 'exchange-online' | 'outlook-consumer' | 'sovereign' | 'configured';
@@ -75,7 +79,7 @@ export interface Finding {
   /** Stable rule code, e.g. `nodemailer-password-auth`; used as diagnostic code and SARIF ruleId. */
   code: string;
   library: LibraryId;
-  protocol: Protocol;
+  protocol: FindingProtocol;
   /** Resolved host name, lower-cased; `undefined` for `unresolved-mail-host`. */
   host: string | undefined;
   hostKind: HostKind | undefined;

@@ -2,12 +2,12 @@
  * Static rule metadata (no TypeScript compiler import), so the CLI can print reports and pre-filter
  * files without loading the analyzer. test/unit/rule-meta.test.ts keeps it in step with the detectors.
  */
-import type { LibraryId, Protocol } from './model';
+import type { FindingProtocol, LibraryId } from './model';
 
 export interface RuleMeta {
   id: string;
   library: LibraryId;
-  protocol: Protocol;
+  protocol: FindingProtocol;
   /** npm packages the detector binds to. */
   packages: readonly string[];
   manual?: string;
@@ -18,6 +18,9 @@ export interface RuleMeta {
 
 export const POP3_MANUAL =
   'This library cannot authenticate with XOAUTH2: replace it with node-pop3 (AUTH XOAUTH2 via command()) or imapflow, using a token from @azure/msal-node (see docs/manual-pop3.md).';
+
+export const EWS_MANUAL =
+  'Move this code to Microsoft Graph (mail, calendar, contacts; see docs/manual-ews.md): EWS with OAuth only lasts until 1 Apr 2027.';
 
 export const MAIL_LISTENER_PACKAGES = ['mail-listener2', 'mail-listener4', 'mail-listener5', 'mail-listener6', 'mail-listener-fixed'];
 
@@ -34,6 +37,24 @@ export const RULES: readonly RuleMeta[] = [
   { id: 'node-pop3-password-auth', library: 'node-pop3', protocol: 'pop3', packages: ['node-pop3'] },
   { id: 'poplib-password-auth', library: 'poplib', protocol: 'pop3', packages: ['poplib'], manual: POP3_MANUAL },
   { id: 'yapople-password-auth', library: 'yapople', protocol: 'pop3', packages: ['yapople'], manual: POP3_MANUAL },
+  {
+    id: 'ews-javascript-api-password-auth',
+    library: 'ews-javascript-api',
+    protocol: 'ews',
+    packages: ['ews-javascript-api'],
+    manual: EWS_MANUAL,
+    title: 'ews-javascript-api: password login to Exchange Web Services in Exchange Online',
+    help: `EWS Basic authentication in Exchange Online has been off since October 2022; EWS is blocked from 1 Oct 2026 and retired on 1 Apr 2027. ${EWS_MANUAL}`,
+  },
+  {
+    id: 'node-ews-password-auth',
+    library: 'node-ews',
+    protocol: 'ews',
+    packages: ['node-ews'],
+    manual: EWS_MANUAL,
+    title: 'node-ews: password login to Exchange Web Services in Exchange Online',
+    help: `EWS Basic authentication in Exchange Online has been off since October 2022; EWS is blocked from 1 Oct 2026 and retired on 1 Apr 2027. ${EWS_MANUAL}`,
+  },
   {
     id: 'msal-password-grant',
     library: 'msal-node',

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
-import type { Finding, ScanResult } from '../core/model';
+import type { Finding, Protocol, ScanResult } from '../core/model';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
 import {
   type PlannedFixes,
@@ -34,7 +34,7 @@ export interface ScanCall {
 }
 
 export type { VerifyEvent, VerifyOutcome };
-export type VerifyInput = Record<string, unknown> & { protocol: Finding['protocol'] };
+export type VerifyInput = Record<string, unknown> & { protocol: Protocol };
 export interface VerifyCall {
   signal?: AbortSignal;
   onEvent?: (e: VerifyEvent) => void;

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import type * as Core from '../core/index';
-import type { FileEdit, Finding } from '../core/model';
+import type { FileEdit, Finding, Protocol } from '../core/model';
 import { DOCS_BASE } from './prefilter';
 
 export type CoreModule = typeof Core;
@@ -215,7 +215,7 @@ export interface VerifyReportResult {
 /** src/core/verify: token → claims → TLS → XOAUTH2 login, each step explained. Signs in and connects. */
 export interface VerifyApi {
   verify(
-    input: Record<string, unknown> & { protocol: Finding['protocol'] },
+    input: Record<string, unknown> & { protocol: Protocol },
     deps: {
       signal?: AbortSignal;
       onProgress?: (step: string) => void;

@@ -4,7 +4,7 @@
  * module specifier. test/unit/extension-prefilter.test.ts checks that every watched package matches.
  * No `vscode` import here: unit tests load this file directly.
  */
-const PREFIX = /['"`](?:nodemailer|emailjs|imap|mail-listener|mail-notifier|node-pop3|poplib|yapople|@azure\/msal-node)/;
+const PREFIX = /['"`](?:nodemailer|emailjs|imap|mail-listener|mail-notifier|node-pop3|poplib|yapople|@azure\/msal-node|ews-javascript-api|node-ews)/;
 
 export function mayMentionMailPackage(text: string): boolean {
   return PREFIX.test(text);

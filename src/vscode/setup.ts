@@ -200,7 +200,7 @@ export async function verifySetup(
 }
 
 async function askVerifyInput(host: SetupHost): Promise<VerifyArgs | undefined> {
-  const seen = [...new Set(host.visibleFindings().map((f) => f.protocol))];
+  const seen = [...new Set(host.visibleFindings().flatMap((f) => (f.protocol === 'ews' ? [] : [f.protocol])))];
   const order: Protocol[] = [
     ...seen,
     ...(['smtp', 'imap', 'pop3'] as Protocol[]).filter((p) => !seen.includes(p)),

@@ -1,17 +1,17 @@
 /** The "Mail Password Logins" view: protocol → file → finding. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding, Protocol } from '../core/model';
+import type { Finding, FindingProtocol } from '../core/model';
 import { type EffectiveSeverity, rangeOf } from './diagnostics';
 import type { FindingStore } from './store';
 
 export type TreeNode =
-  | { kind: 'protocol'; protocol: Protocol; count: number }
-  | { kind: 'file'; protocol: Protocol; uri: vscode.Uri; findings: Finding[] }
+  | { kind: 'protocol'; protocol: FindingProtocol; count: number }
+  | { kind: 'file'; protocol: FindingProtocol; uri: vscode.Uri; findings: Finding[] }
   | { kind: 'finding'; uri: vscode.Uri; finding: Finding; severity: EffectiveSeverity };
 
-const PROTOCOLS: Protocol[] = ['smtp', 'imap', 'pop3'];
-const PROTOCOL_LABEL: Record<Protocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3' };
+const PROTOCOLS: FindingProtocol[] = ['smtp', 'imap', 'pop3', 'ews'];
+const PROTOCOL_LABEL: Record<FindingProtocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3', ews: 'EWS' };
 const ICON: Record<Exclude<EffectiveSeverity, 'off'>, vscode.ThemeIcon> = {
   error: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
   warning: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),

@@ -1,5 +1,6 @@
 /** Detector registry: adding a library means one file, one line here and one fixture folder. */
 import { emailjsPasswordAuth } from './emailjs';
+import { ewsJavascriptApiPasswordAuth, nodeEwsPasswordAuth } from './ews';
 import { emailjsImapClientPasswordAuth } from './emailjs-imap-client';
 import { imapPasswordAuth } from './imap';
 import { imapSimplePasswordAuth } from './imap-simple';
@@ -26,6 +27,8 @@ export const detectors: readonly Detector[] = [
   nodePop3PasswordAuth,
   poplibPasswordAuth,
   yapoplePasswordAuth,
+  ewsJavascriptApiPasswordAuth,
+  nodeEwsPasswordAuth,
   msalPasswordGrant,
 ];
 

@@ -1,5 +1,5 @@
 import type { ts } from '../ts';
-import type { Finding, LibraryId, Protocol } from '../model';
+import type { Finding, FindingProtocol, LibraryId } from '../model';
 import type { Evaluator, Val } from '../resolve';
 
 /** A `call(...)` or `new X(...)` whose callee resolved to a reference into an npm package. */
@@ -37,7 +37,7 @@ export interface Detector {
   /** Stable id, equal to the finding code, the file name and the fixture folder. */
   id: string;
   library: LibraryId;
-  protocol: Protocol;
+  protocol: FindingProtocol;
   /** npm package names this detector binds to (used by the text pre-filter too). */
   packages: readonly string[];
   matches(site: CallSite): boolean;

@@ -73,7 +73,8 @@ export async function setupCommand(argv: string[], io: CommandIo = {}): Promise<
       }
       const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? paths[0] : cwd;
       const scan = await new Analyzer(root).scan(paths);
-      findings = scan.findings.map((f) => ({ protocol: f.protocol, host: f.host, hostKind: f.hostKind }));
+      // EWS findings move to Microsoft Graph (docs/manual-ews.md): no mail-protocol setup for them
+      findings = scan.findings.flatMap((f) => (f.protocol === 'ews' ? [] : [{ protocol: f.protocol, host: f.host, hostKind: f.hostKind }]));
       err(
         findings.length
           ? `Scan: ${findings.length} finding(s) using ${[...new Set(findings.map((f) => f.protocol))].join(', ')}.\n`
