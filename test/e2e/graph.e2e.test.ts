@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { ImapFlow } from 'imapflow';
+import { verifyCommand } from '../../src/core/verify/cli';
 import { assertNoSecrets, fixed, REPO, run, startLabOrSkip, stopLab, type Lab } from './helpers';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e');
@@ -157,6 +158,45 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
       const r = sendAs(`graph-big-${Date.now()}`, {}, [String(3.5 * 1024 * 1024)]);
       assert.notEqual(r.code, 0);
       assert.match(r.err, /the message is 4\.\d MB; Graph accepts at most about 3 MB/);
+    });
+  });
+
+  describe('verify --protocol graph', () => {
+    async function verifyGraph(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+      let out = '';
+      const code = await verifyCommand(['--protocol', 'graph', '--format', 'json', ...args], {
+        env: { ...lab.env, MAIL_OAUTH_GRAPH_ENDPOINT: `https://127.0.0.1:${lab.ports.graph}`, ...env },
+        cwd: dir,
+        stdout: (s) => (out += s),
+        stderr: () => undefined,
+      });
+      return { code, out };
+    }
+
+    it('passes for the scoped mailbox without sending anything', async () => {
+      const before = fs.readdirSync(lab.outboxDir).length;
+      const r = await verifyGraph(['--user', 'shared@lab.test']);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /nothing was sent/);
+      assert.equal(fs.readdirSync(lab.outboxDir).length, before);
+      assertNoSecrets(r.out);
+    });
+
+    it('--send-test sends one message', async () => {
+      const r = await verifyGraph(['--user', 'shared@lab.test', '--send-test', 'shared@lab.test']);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /sent a test message from shared@lab\.test to shared@lab\.test/);
+    });
+
+    it('names the missing scope and the missing Mail.Send', async () => {
+      const scope = await verifyGraph(['--user', 'alice@lab.test']);
+      assert.equal(scope.code, 1);
+      assert.match(scope.out, /the app may not send as alice@lab\.test/);
+      assert.match(scope.out, /New-ManagementScope/);
+      const perm = await verifyGraph(['--user', 'shared@lab.test'], { MAIL_OAUTH_CLIENT_ID: '33333333-3333-4333-8333-333333333333', MAIL_OAUTH_CLIENT_SECRET: 'lab-client-secret-3' });
+      assert.equal(perm.code, 1);
+      assert.match(perm.out, /app token without a Mail\.Send role: fine with RBAC for Applications/);
+      assert.match(perm.out, /Application Mail\.Send/);
     });
   });
 });

@@ -19,16 +19,22 @@ import {
   type VerifyInput,
   type VerifyReport,
 } from './index';
+import { verifyGraph } from './graph';
 import { Redactor } from './redact';
 
-export const VERIFY_USAGE = `Usage: mail-oauth-migrate verify --protocol smtp|imap|pop3 --user MAILBOX [options]
+export const VERIFY_USAGE = `Usage: mail-oauth-migrate verify --protocol smtp|imap|pop3|graph --user MAILBOX [options]
 
 Checks an app registration end to end: configuration, token (MSAL), token claims, TCP + TLS,
 XOAUTH2 login, (SMTP) MAIL FROM + RSET without sending, and logout. Every failed step says why
 and how to fix it.
 
 Options:
-  --protocol smtp|imap|pop3   Protocol to test (required)
+  --protocol smtp|imap|pop3|graph
+                              Protocol to test (required); graph: Microsoft Graph sendMail (fix --to graph):
+                              token for Graph, Mail.Send as role or scope, and the permission to send as the
+                              mailbox, checked without sending
+  --send-test TO              graph: send a real test message to TO instead
+  --graph-endpoint URL        graph: Graph address (default: MAIL_OAUTH_GRAPH_ENDPOINT, else the cloud's)
   --host HOST                 Mail server (default: smtp.office365.com / outlook.office365.com)
   --port PORT                 Default: smtp 587, imap 993, pop3 995
   --tls implicit|starttls     Default from the port: 465/993/995 implicit, otherwise STARTTLS
@@ -173,6 +179,8 @@ export function verifyInputFromArgs(
       resource: { type: 'string' },
       timeout: { type: 'string' },
       format: { type: 'string', default: 'text' },
+      'send-test': { type: 'string' },
+      'graph-endpoint': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -183,10 +191,19 @@ export function verifyInputFromArgs(
   if (positionals.length) {
     throw new UsageError(`unexpected argument "${positionals[0]}"`);
   }
-  const protocol = oneOf('--protocol', values.protocol, ['smtp', 'imap', 'pop3'] as const);
-  if (!protocol) {
-    throw new UsageError('--protocol is required (smtp, imap or pop3)');
+  const named = oneOf('--protocol', values.protocol, ['smtp', 'imap', 'pop3', 'graph'] as const);
+  if (!named) {
+    throw new UsageError('--protocol is required (smtp, imap, pop3 or graph)');
   }
+  if (named !== 'graph' && (values['send-test'] || values['graph-endpoint'])) {
+    throw new UsageError('--send-test and --graph-endpoint go with --protocol graph');
+  }
+  // Graph sendMail is checked with the SMTP configuration (host → cloud, mailbox) by verify/graph.ts
+  const protocol = named === 'graph' ? 'smtp' : named;
+  const graph =
+    named === 'graph'
+      ? { endpoint: values['graph-endpoint'] ?? (env.MAIL_OAUTH_GRAPH_ENDPOINT || undefined), sendTest: values['send-test'] }
+      : undefined;
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
@@ -223,6 +240,7 @@ export function verifyInputFromArgs(
     ca,
     resource: values.resource,
     timeoutMs: values.timeout !== undefined ? parseTimeout(values.timeout) : undefined,
+    graph,
   };
   return { input, format, help: false };
 }
@@ -271,7 +289,9 @@ export async function verifyCommand(argv: string[], io: CommandIo = {}): Promise
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const color = format === 'text' && !!process.stdout.isTTY && io.stdout === undefined;
-  if (format === 'text') {
+  if (format === 'text' && input.graph) {
+    safeErr(`Verifying Microsoft Graph sendMail for ${input.user ?? '(no mailbox)'}…\n`);
+  } else if (format === 'text') {
     const port = input.port ?? DEFAULT_PORTS[input.protocol];
     safeErr(
       `Verifying ${input.protocol} ${input.host ?? DEFAULT_HOSTS[input.protocol]}:${port} (${(input.tls ?? defaultTls(port)) === 'implicit' ? 'implicit TLS' : 'STARTTLS'}) for ${input.user ?? '(no mailbox)'}…\n`,
@@ -279,7 +299,7 @@ export async function verifyCommand(argv: string[], io: CommandIo = {}): Promise
   }
   let report: VerifyReport;
   try {
-    report = await verify(input, {
+    report = await (input.graph ? verifyGraph : verify)(input, {
       signal: controller.signal,
       deviceCodeCallback: (info) => safeErr(`\n${info.message}\n\n`),
       ...io.deps,

@@ -65,6 +65,8 @@ export interface VerifyInput {
   timeoutMs?: number;
   /** Resource (token audience) override, e.g. for a test bed; default from the host's cloud. */
   resource?: string;
+  /** `verify --protocol graph`: check Microsoft Graph sendMail instead of a mail protocol (verify/graph.ts). */
+  graph?: { endpoint?: string; sendTest?: string };
 }
 
 export interface VerifyStep {
@@ -99,6 +101,7 @@ export const STEP_TITLES: Record<string, string> = {
   connect: 'Connect (TCP + TLS)',
   authenticate: 'Authenticate (XOAUTH2)',
   'mail-from': 'MAIL FROM (Send As)',
+  'graph-send': 'Graph sendMail permission',
   logout: 'Log out',
   cancelled: 'Cancelled',
   internal: 'Internal error',
@@ -119,7 +122,7 @@ export function defaultTls(port: number): TlsMode {
   return IMPLICIT_PORTS.has(port) ? 'implicit' : 'starttls';
 }
 
-interface Resolved {
+export interface Resolved {
   protocol: Protocol;
   host: string;
   port: number;
@@ -145,7 +148,7 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const HOSTNAME = /^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/;
 
 /** Step 1: is everything there and well-formed? Never echoes the secret. */
-function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; resolved?: Resolved } {
+export function checkConfig(input: VerifyInput, deps: VerifyDeps): { step: VerifyStep; resolved?: Resolved } {
   const problems: Explanation[] = [];
   const notes: string[] = [];
   const bad = (detail: string, remedy: string): void => {
