@@ -24,6 +24,8 @@ Options:
   --send-as ADDRESS      Address the app sends as (repeatable)
   --protocol P           Cover this protocol too: smtp, imap or pop3 (repeatable)
   --rbac                 SMTP through Exchange RBAC for Applications instead of SMTP.SendAsApp
+  --graph                The code sends through Microsoft Graph (fix --to graph): Application Mail.Send
+                         scoped with RBAC for Applications
   --output FILE          Write the Markdown to FILE instead of stdout
 
 Exit codes: 0 done, 2 usage or scan error.
@@ -48,6 +50,7 @@ export async function setupCommand(argv: string[], io: CommandIo = {}): Promise<
         'send-as': { type: 'string', multiple: true },
         protocol: { type: 'string', multiple: true },
         rbac: { type: 'boolean', default: false },
+        graph: { type: 'boolean', default: false },
         output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,6 +93,7 @@ export async function setupCommand(argv: string[], io: CommandIo = {}): Promise<
         mailbox: values.mailbox ?? env.MAIL_OAUTH_USER,
         sendAs: values['send-as'],
         rbac: values.rbac,
+        graph: values.graph,
       }),
     );
     if (values.output) {

@@ -25,6 +25,8 @@ export interface SetupInput {
   sendAs?: string[];
   /** SMTP: grant the permission with Exchange RBAC for Applications instead of the SMTP.SendAsApp Entra permission. */
   rbac?: boolean;
+  /** The code sends through Microsoft Graph sendMail (`fix --to graph`): add the Graph permission and its scoping. */
+  graph?: boolean;
 }
 
 export interface SetupScript {
@@ -87,6 +89,46 @@ function exchangeEnvironment(findings: SetupFinding[]): string | undefined {
 
 /** Builds the checklist and the PowerShell script. */
 export function setupScript(input: SetupInput): SetupScript {
+  const base = mailSetupScript(input);
+  return input.graph ? withGraphSetup(base, input) : base;
+}
+
+/**
+ * Microsoft Graph sendMail: `Application Mail.Send` through Exchange RBAC for Applications, scoped to the sending
+ * mailboxes, instead of the Entra Mail.Send permission (which reaches every mailbox; the two grants add up).
+ * No `Connect-ExchangeOnline -Credential` (removed from the module after June 2026).
+ */
+function withGraphSetup(base: SetupScript, input: SetupInput): SetupScript {
+  const mailbox = clean(input.mailbox) ?? PH.mailbox;
+  const clientId = clean(input.clientId) ?? PH.client;
+  const checklist = [
+    base.checklist.trimEnd(),
+    '',
+    '## Microsoft Graph sendMail (code rewritten with `fix --to graph`)',
+    '',
+    '- [ ] Permission: Exchange RBAC for Applications, role **Application Mail.Send**, scoped to the sending mailbox(es) (PowerShell below).',
+    '- [ ] Do **not** also add the Microsoft Graph application permission Mail.Send in Entra: it lets the app send as every mailbox, and the two grants add up.',
+    '- [ ] Outlook.com accounts instead: delegated Microsoft Graph permission Mail.Send (+ offline_access), device code sign-in.',
+    `- [ ] Check: \`mail-oauth-migrate verify --protocol graph --user ${mailbox}\` (nothing is sent; add \`--send-test <address>\` to send one message).`,
+    '- [ ] SMTP AUTH is not needed for this code: it can stay off for the mailbox.',
+    '',
+  ].join('\n');
+  const ps = [
+    base.powershell.trimEnd(),
+    '',
+    '# Microsoft Graph sendMail (fix --to graph): Application Mail.Send through Exchange RBAC for Applications.',
+    '# Sign in interactively, with a certificate or a managed identity (the module no longer signs in with -Credential).',
+    `# Needs the service principal of step 1 (New-ServicePrincipal -AppId ${psQuote(clientId)} -ObjectId <Enterprise application ObjectId>).`,
+    `New-ManagementScope -Name 'Mail OAuth Graph senders' -RecipientRestrictionFilter "PrimarySmtpAddress -eq ${psQuote(mailbox)}"`,
+    "New-ManagementRoleAssignment -App $ServicePrincipalObjectId -Role 'Application Mail.Send' -CustomResourceScope 'Mail OAuth Graph senders'",
+    '# Check (InScope True for the mailbox, False for others):',
+    'Test-ServicePrincipalAuthorization -Identity $ServicePrincipalObjectId -Resource $Mailbox',
+    '',
+  ].join('\n');
+  return { checklist, powershell: ps };
+}
+
+function mailSetupScript(input: SetupInput): SetupScript {
   const protocols = protocolsOf(input);
   const findings = input.findings ?? [];
   const tenant = clean(input.tenantId) ?? PH.tenant;

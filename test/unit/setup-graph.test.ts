@@ -1,0 +1,34 @@
+/** setup for code rewritten to Microsoft Graph sendMail: Application Mail.Send scoped with RBAC for Applications. */
+import * as assert from 'node:assert/strict';
+import { setupScript } from '../../src/core/setup';
+
+describe('setup --graph', () => {
+  const s = setupScript({
+    findings: [{ protocol: 'smtp', host: 'smtp.office365.com', hostKind: 'exchange-online' }],
+    tenantId: '7e3a1c52-0000-4000-8000-00000000a001',
+    clientId: '11111111-1111-4111-8111-111111111111',
+    mailbox: "o'brien@contoso.com",
+    graph: true,
+  });
+
+  it('scopes Application Mail.Send to the mailbox and checks it', () => {
+    assert.match(s.powershell, /New-ManagementScope -Name 'Mail OAuth Graph senders' -RecipientRestrictionFilter "PrimarySmtpAddress -eq 'o''brien@contoso\.com'"/);
+    assert.match(s.powershell, /New-ManagementRoleAssignment -App \$ServicePrincipalObjectId -Role 'Application Mail\.Send' -CustomResourceScope 'Mail OAuth Graph senders'/);
+    assert.match(s.powershell, /^Test-ServicePrincipalAuthorization -Identity \$ServicePrincipalObjectId -Resource \$Mailbox$/m);
+    assert.match(s.checklist, /Do \*\*not\*\* also add the Microsoft Graph application permission Mail\.Send/);
+    assert.match(s.checklist, /verify --protocol graph/);
+  });
+
+  it('never signs in with Connect-ExchangeOnline -Credential (removed July 2026)', () => {
+    for (const graph of [true, false]) {
+      for (const rbac of [true, false]) {
+        const script = setupScript({ findings: [{ protocol: 'smtp', host: 'smtp.office365.us', hostKind: 'sovereign' }], graph, rbac });
+        assert.doesNotMatch(script.powershell, /Connect-ExchangeOnline[^\n]*-Credential/);
+      }
+    }
+  });
+
+  it('without --graph the script has no Graph section', () => {
+    assert.doesNotMatch(setupScript({ protocols: ['smtp'] }).powershell, /Application Mail\.Send/);
+  });
+});
