@@ -70,6 +70,15 @@ describe('fix --to graph (nodemailer → Microsoft Graph sendMail)', () => {
     });
   }
 
+  it('nodemailer-smtp-transport: the wrapper call becomes the Graph transport', () => {
+    const r = fix(`const nodemailer = require('nodemailer');
+const smtpTransport = require('nodemailer-smtp-transport');
+module.exports = nodemailer.createTransport(smtpTransport({ host: 'smtp.office365.com', auth: { user: 'a@contoso.com', pass: process.env.P } }));
+`);
+    assert.deepEqual(r.plan.notFixed.map((n) => n.reason), []);
+    assert.match(r.code!, /nodemailer\.createTransport\(graphTransport\(\{ host: 'smtp\.office365\.com', user: 'a@contoso\.com' \}\)\);/);
+  });
+
   it('not offered for DKIM signing by nodemailer', () => {
     const r = fix(transport(`{ host: 'smtp.office365.com', dkim: { domainName: 'contoso.com' }, auth: { user: 'a@contoso.com', pass: 'p' } }`));
     assert.match(r.plan.notFixed[0].reason, /DKIM/);
