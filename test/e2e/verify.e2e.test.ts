@@ -28,6 +28,7 @@ const PORTS = {
   imaps: 28993,
   pop3: 28110,
   pop3s: 28995,
+  graph: 28444, // the lab starts its Graph stand-in too: keep it off the main lab's port
 };
 const APP = { clientId: '11111111-1111-4111-8111-111111111111', secret: 'lab-client-secret-1' };
 const APP_NO_ROLES = { clientId: '33333333-3333-4333-8333-333333333333', secret: 'lab-client-secret-3' };
