@@ -200,3 +200,24 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
     });
   });
 });
+
+describe('MSAL password grant rewritten to the provider token (e2e)', function () {
+  this.timeout(180_000);
+
+  before(async function () {
+    await startLabOrSkip(this, 'MSAL password grant e2e');
+  });
+
+  after(stopLab);
+
+  it('the fixed code reads the mailbox over IMAP with a client-credentials token; no password left', async () => {
+    const dir = await fixed(FIXTURES, 'msal-password-grant-cjs');
+    const src = fs.readFileSync(path.join(dir, 'read.js'), 'utf8');
+    assert.match(src, /const result = await getMailAccessToken\('imap'\);/);
+    assert.doesNotMatch(src, /MAIL_PASSWORD|acquireTokenByUsernamePassword/);
+    const r = run(dir, 'read.js', []);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^messages \d+$/m);
+    assertNoSecrets(r.out, r.err);
+  });
+});

@@ -98,7 +98,9 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       for (const st of touched) {
         users.set(st, [...(users.get(st) ?? []), finding]);
       }
-      protocols.add(finding.protocol);
+      if (finding.fix.tokenProtocol !== 'graph') {
+        protocols.add(finding.protocol);
+      }
       finding.fix.passwordEnvVars.forEach((v) => passwordVars.add(v));
       plan.fixed.push(finding);
     } catch (e) {

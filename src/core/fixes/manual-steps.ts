@@ -4,10 +4,16 @@ import type { Finding } from '../model';
 export function manualSteps(protocols: Set<string>, fixed: Finding[]): string[] {
   const consumer = fixed.some((f) => f.hostKind === 'outlook-consumer');
   const appPerms = [...protocols].map((p) => ({ smtp: 'SMTP.SendAsApp', imap: 'IMAP.AccessAsApp', pop3: 'POP.AccessAsApp' })[p]).join(', ');
+  const graphTokens = fixed.some((f) => f.fix.tokenProtocol === 'graph');
   const steps = [
     'Register an app in Microsoft Entra ID (App registrations → New registration); note the Application (client) ID and Directory (tenant) ID → MAIL_OAUTH_CLIENT_ID, MAIL_OAUTH_TENANT_ID.',
     'Create a client secret (or upload a certificate) → MAIL_OAUTH_CLIENT_SECRET (or MAIL_OAUTH_CERTIFICATE_PATH + MAIL_OAUTH_CERTIFICATE_THUMBPRINT) in the deployment environment, not in git.',
-    `API permissions → Add a permission → APIs my organization uses → "Office 365 Exchange Online" → Application permissions: ${appPerms}; then "Grant admin consent".`,
+    ...(appPerms
+      ? [`API permissions → Add a permission → APIs my organization uses → "Office 365 Exchange Online" → Application permissions: ${appPerms}; then "Grant admin consent".`]
+      : []),
+    ...(graphTokens
+      ? ['Microsoft Graph mail tokens (getMailAccessToken(\'graph\')): give the app the Graph application permission the code needs (Mail.Send, Mail.Read, …), scoped to its mailboxes with RBAC for Applications (New-ManagementScope, New-ManagementRoleAssignment -Role "Application Mail.Send" …) rather than granted tenant-wide in Entra.']
+      : []),
     'In Exchange Online PowerShell, register the service principal with the Enterprise application\'s Object ID (not the App registration\'s): New-ServicePrincipal -AppId <client id> -ObjectId <enterprise app object id>; then Add-MailboxPermission -Identity <mailbox> -User <client id> -AccessRights FullAccess.',
     'Run `npm install` to add @azure/msal-node.',
   ];

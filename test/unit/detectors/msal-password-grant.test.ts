@@ -17,6 +17,17 @@ function scan(code: string, file = 'token.js') {
   return analyzer.analyzeFile(`${ROOT}/${file}`);
 }
 
+/** A package with `token.js` holding `code` (package.json as given), and the plan for its findings. */
+function project(code: string, pkg = '{ "name": "x", "version": "1.0.0" }\n') {
+  const files = new Map([
+    [`${ROOT}/package.json`, pkg],
+    [`${ROOT}/token.js`, code],
+  ]);
+  const read = (f: string): string | undefined => files.get(f);
+  const plan = planFixes(scan(code), { readFile: read });
+  return { files, read, plan, out: resultTexts(plan.edits, read) };
+}
+
 const grant = (scopes: string, head = "const { PublicClientApplication } = require('@azure/msal-node');\nconst pca = new PublicClientApplication({ auth: { clientId: 'x' } });") => `${head}
 async function token() {
   const result = await pca.acquireTokenByUsernamePassword({
@@ -72,14 +83,8 @@ describe('msal-password-grant', () => {
   });
 
   it('fix: the provider gives the token (client credentials); the password leaves the code', () => {
-    const code = grant("['https://outlook.office365.com/IMAP.AccessAsUser.All']");
-    const files = new Map([
-      [`${ROOT}/package.json`, '{ "name": "x", "version": "1.0.0" }\n'],
-      [`${ROOT}/token.js`, code],
-    ]);
-    const plan = planFixes(scan(code), { readFile: (f) => files.get(f) });
+    const { plan, out } = project(grant("['https://outlook.office365.com/IMAP.AccessAsUser.All']"));
     assert.deepEqual(plan.notFixed, []);
-    const out = resultTexts(plan.edits, (f) => files.get(f));
     const after = out.get(`${ROOT}/token.js`)!.after;
     assert.match(after, /const result = await getMailAccessToken\('imap'\);/);
     assert.match(after, /^const \{ getMailAccessToken \} = require\('\.\/mail-oauth-token\.js'\);$/m);
@@ -91,20 +96,24 @@ describe('msal-password-grant', () => {
 
 describe('msal-password-grant fix next to an existing provider', () => {
   it('a package that already has the generated module: only the call changes, and a second plan is empty', () => {
-    const code = grant("['https://outlook.office365.com/SMTP.Send']");
-    const files = new Map([
-      [`${ROOT}/package.json`, '{ "name": "x", "version": "1.0.0", "dependencies": { "@azure/msal-node": "^7.2.1" } }\n'],
-      [`${ROOT}/token.js`, code],
-    ]);
-    const first = planFixes(scan(code), { readFile: (f) => files.get(f) });
-    for (const [file, { after }] of resultTexts(first.edits, (f) => files.get(f))) {
+    const { files, read, out } = project(grant("['https://outlook.office365.com/SMTP.Send']"), '{ "name": "x", "version": "1.0.0", "dependencies": { "@azure/msal-node": "^7.2.1" } }\n');
+    for (const [file, { after }] of out) {
       files.set(file, after);
     }
-    const again = planFixes(scan(files.get(`${ROOT}/token.js`)!), { readFile: (f) => files.get(f) });
+    const again = planFixes(scan(files.get(`${ROOT}/token.js`)!), { readFile: read });
     assert.deepEqual(again.edits, []);
     const other = `${grant("['https://outlook.office365.com/IMAP.AccessAsUser.All']")}`;
     files.set(`${ROOT}/token.js`, other);
-    const second = planFixes(scan(other), { readFile: (f) => files.get(f) });
+    const second = planFixes(scan(other), { readFile: read });
     assert.deepEqual(second.edits.map((e) => e.file.slice(ROOT.length)), ['/token.js']);
+  });
+});
+
+describe('msal-password-grant fix for a Graph mail scope', () => {
+  it("asks the provider for a Graph token and names the Graph permission in the steps", () => {
+    const { plan, out } = project(grant("['https://graph.microsoft.com/Mail.Send']"));
+    assert.match(out.get(`${ROOT}/token.js`)!.after, /await getMailAccessToken\('graph'\)/);
+    assert.ok(plan.manualSteps.some((s) => /Graph application permission the code needs/.test(s)));
+    assert.ok(!plan.manualSteps.some((s) => /"Office 365 Exchange Online" → Application permissions: ;/.test(s)));
   });
 });
