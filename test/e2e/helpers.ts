@@ -21,6 +21,7 @@ export interface Lab {
   logsDir: string;
   setFaults(f: Record<string, unknown>): Promise<unknown>;
   resetFaults(): Promise<unknown>;
+  kick(user: string): number;
   stop(): Promise<void>;
   /** The lab app with a certificate credential (test/lab/lab.d.mts). */
   certificate(): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };
@@ -106,6 +107,37 @@ export function run(dir: string, file: string, args: string[], extraEnv: Record<
   const argv = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
   const r = spawnSync(process.execPath, argv, { cwd: dir, env: labEnv(extraEnv), encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A long-running fixed program: its output so far, a wait for a line, and a stop. */
+export interface Running {
+  out(): string;
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function start(dir: string, file: string, extraEnv: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [file], { cwd: dir, env: labEnv(extraEnv) });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    out: () => out,
+    async waitFor(re, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      while (!re.test(out)) {
+        if (Date.now() > until || child.exitCode !== null) {
+          throw new Error(`waited for ${re} (exit ${child.exitCode}); output:\n${out}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      child.kill();
+      await exited;
+    },
+  };
 }
 
 /** Like run(), but answers the device-code prompt the way a user would (sign in as `username`). */
