@@ -428,11 +428,18 @@ export class Evaluator {
         const local = this.ctx.checker.getExportSpecifierLocalTargetSymbol(decl);
         return local && local !== sym ? this.evalSymbol(local, at) : this.unknown(at);
       }
-      if (spec && ts.isStringLiteral(spec) && !this.ctx.checker.getSymbolAtLocation(spec)) {
+      const target = spec && ts.isStringLiteral(spec) ? this.ctx.checker.getSymbolAtLocation(spec) : undefined;
+      if (spec && ts.isStringLiteral(spec) && !target) {
         this.ctx.requestImport?.(spec.getSourceFile().fileName, spec.text);
         return this.unknown(at);
       }
-      return this.followAlias(sym, at);
+      const v = this.followAlias(sym, at);
+      const barrel = target?.valueDeclaration;
+      if (v.kind === 'unknown' && barrel && ts.isSourceFile(barrel)) {
+        // The name may come through `export * from './x'` of a module not loaded yet (a barrel).
+        this.requestStarExports(barrel);
+      }
+      return v;
     }
     if (ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isNamespaceExport(decl)) {
       const importDecl = ts.isImportClause(decl) ? decl.parent : ts.isNamespaceImport(decl) ? decl.parent.parent : decl.parent;
@@ -464,7 +471,7 @@ export class Evaluator {
       if (this.isReassigned(decl)) {
         return this.unknown(at);
       }
-      return this.evaluate(decl.initializer);
+      return this.withMemberAssignments(this.evaluate(decl.initializer), decl.name.text, [], decl, sym);
     }
     if (ts.isBindingElement(decl)) {
       return this.evalBindingElement(decl, at);
@@ -645,17 +652,154 @@ export class Evaluator {
     if (cjs) {
       return this.evaluate(cjs.right);
     }
-    const modSym = this.ctx.checker.getSymbolAtLocation(sf);
+    // A CommonJS file (`exports.a = ...`) has a module symbol the checker does not hand out for the node.
+    const modSym = this.ctx.checker.getSymbolAtLocation(sf) ?? (sf as { symbol?: ts.Symbol }).symbol;
     if (!modSym) {
       return this.unknown(sf);
     }
+    this.requestStarExports(sf);
     const props = new Map<string, Prop>();
     for (const exp of this.ctx.checker.getExportsOfModule(modSym)) {
       const node = exp.declarations?.[0] ?? sf;
-      props.set(exp.name, { node, get: () => this.evalSymbol(exp, node) });
+      // `exports.smtp = {...}` then `exports.smtp.auth = {...}`: the later assignments count too.
+      props.set(exp.name, { node, get: () => this.withMemberAssignments(this.evalSymbol(exp, node), 'exports', [exp.name], sf) });
     }
     return { kind: 'object', props, open: false, node: sf };
   }
+
+  /** Asks for the modules a barrel re-exports (`export * from './x'`, nested) that the program has not loaded. */
+  private requestStarExports(sf: ts.SourceFile, seen = new Set<ts.SourceFile>()): void {
+    if (!this.ctx.requestImport || seen.has(sf)) {
+      return;
+    }
+    seen.add(sf);
+    for (const st of sf.statements) {
+      if (
+        ts.isExportDeclaration(st) &&
+        (!st.exportClause || ts.isNamespaceExport(st.exportClause)) &&
+        st.moduleSpecifier &&
+        ts.isStringLiteral(st.moduleSpecifier) &&
+        !isBare(st.moduleSpecifier.text)
+      ) {
+        const target = this.ctx.checker.getSymbolAtLocation(st.moduleSpecifier)?.valueDeclaration;
+        if (target && ts.isSourceFile(target)) {
+          this.requestStarExports(target, seen);
+        } else {
+          this.ctx.requestImport(sf.fileName, st.moduleSpecifier.text);
+        }
+      }
+    }
+  }
+
+  /**
+   * A value with the member assignments made to it afterwards at the top level of its file (or in the
+   * function that declares it): `const c = {}; c.mail = {...}; c.mail.host = 'x'`, `exports.a.b = ...`,
+   * `cfg.smtp.auth = ...` after `const cfg = require('./cfg')`. `root` is the name assigned through
+   * (`exports` for CommonJS exports, with `prefix` the export name); `decl`/`sym` check that an
+   * identifier root really is this binding (not a shadowing one).
+   */
+  private withMemberAssignments(v: Val, root: string, prefix: string[], declOrFile: ts.Node, sym?: ts.Symbol): Val {
+    const sf = declOrFile.getSourceFile();
+    const all = memberAssignments(sf).get(root);
+    if (!all || v.kind !== 'object') {
+      return v;
+    }
+    const home = containerOf(declOrFile);
+    let out: Val = v;
+    for (const a of all) {
+      if (a.path.length <= prefix.length || prefix.some((p, i) => a.path[i] !== p)) {
+        continue;
+      }
+      const c = containerOf(a.node);
+      if (c !== sf && c !== home) {
+        continue;
+      }
+      if (sym && a.rootId && this.ctx.checker.getSymbolAtLocation(a.rootId) !== sym) {
+        continue;
+      }
+      out = this.assignAt(out, a.path.slice(prefix.length), a.rhs, a.node);
+    }
+    return out;
+  }
+
+  /** `obj` with `path` set to the value of `rhs` (lazily; inner objects are copied, never changed). */
+  private assignAt(obj: Val, path: string[], rhs: ts.Expression, at: ts.Node): Val {
+    if (obj.kind !== 'object') {
+      return obj;
+    }
+    const props = new Map(obj.props);
+    const [key, ...rest] = path;
+    if (!rest.length) {
+      props.set(key, { node: at, get: () => this.evaluate(rhs) });
+    } else {
+      const inner = props.get(key);
+      if (!inner) {
+        return { ...obj, open: true };
+      }
+      props.set(key, { node: inner.node, get: () => this.assignAt(inner.get(), rest, rhs, at) });
+    }
+    return { ...obj, props };
+  }
+}
+
+interface MemberAssignment {
+  /** Property path below the root (`['smtp', 'auth']` for `cfg.smtp.auth = ...`). */
+  path: string[];
+  rhs: ts.Expression;
+  node: ts.BinaryExpression;
+  /** The root identifier (absent for `exports` / `module.exports`). */
+  rootId?: ts.Identifier;
+}
+
+const memberAssignCache = new WeakMap<ts.SourceFile, Map<string, MemberAssignment[]>>();
+
+/** `a.b.c = x` statements of a file by root name, in source order; `module.exports.x` counts as `exports.x`. */
+function memberAssignments(sf: ts.SourceFile): Map<string, MemberAssignment[]> {
+  let found = memberAssignCache.get(sf);
+  if (!found) {
+    const map = new Map<string, MemberAssignment[]>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const path: string[] = [];
+        let e: ts.Expression = n.left;
+        for (;;) {
+          if (ts.isPropertyAccessExpression(e)) {
+            path.unshift(e.name.text);
+          } else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+            path.unshift(e.argumentExpression.text);
+          } else {
+            break;
+          }
+          e = e.expression;
+          if (ts.isIdentifier(e) && e.text === 'module' && path[0] === 'exports') {
+            path.shift();
+            e = ts.factory.createIdentifier('exports');
+            break;
+          }
+        }
+        if (ts.isIdentifier(e) && path.length) {
+          const root = e.text;
+          const list = map.get(root) ?? [];
+          list.push({ path, rhs: n.right, node: n, rootId: root === 'exports' ? undefined : e });
+          map.set(root, list);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    found = map;
+    memberAssignCache.set(sf, found);
+  }
+  return found;
+}
+
+/** The function (or file) whose body holds a node. */
+function containerOf(node: ts.Node): ts.Node {
+  let n = node.parent;
+  while (n && !ts.isSourceFile(n) && !ts.isFunctionLike(n)) {
+    n = n.parent;
+  }
+  return n ?? node.getSourceFile();
 }
 
 const assignedCache = new WeakMap<ts.SourceFile, Set<string>>();

@@ -5,6 +5,7 @@ import './smtp-emailjs.test';
 import './imap.test';
 import './pop3.test';
 import './false-positives.test';
+import './shapes.test';
 import './frameworks/next-auth.test';
 import './frameworks/nestjs-mailer.test';
 import './frameworks/email-templates.test';
