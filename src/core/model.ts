@@ -65,6 +65,11 @@ export interface FixHints {
   passwordEnvVars: string[];
   /** Free-form manual guidance when no automatic fix exists. */
   manual?: string;
+  /**
+   * The framework whose config holds the login (NextAuth, NestJS mailer, Strapi, ...). Such findings
+   * have no automatic fix yet; `configSpan`/`passwordSpan` still locate the nodemailer options.
+   */
+  framework?: string;
 }
 
 /** One password login to a Microsoft mail endpoint (or, when enabled, a mail client whose host is unknown). */

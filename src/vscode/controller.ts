@@ -246,7 +246,7 @@ export class Controller implements vscode.Disposable {
       this.forgetDocument(doc.uri);
       return { findings: 0, ms: 0 };
     }
-    if (!isCoreLoaded() && !mayMentionMailPackage(doc.getText())) {
+    if (!isCoreLoaded() && !mayMentionMailPackage(doc.getText(), doc.uri.fsPath)) {
       // no mail package in sight: the core is not even loaded
       this.forgetDocument(doc.uri);
       return { findings: 0, ms: 0 };

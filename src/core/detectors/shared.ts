@@ -8,7 +8,7 @@ import { FIXABLE_LIBRARIES } from '../fixes/libraries';
 import { classifyHost, consequenceMessage, normalizeHost, severityFor } from '../hosts';
 import type { FixHints, HostKind, RelatedLocation, SourceSpan } from '../model';
 import type { Val } from '../resolve';
-import type { CallSite, Detector, DetectorContext } from './types';
+import type { Detector, DetectorContext, Site } from './types';
 
 /** 1-based span of a node (from its first token, not its leading trivia). */
 export function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): SourceSpan {
@@ -47,12 +47,13 @@ export function isSet(v: Val | undefined): boolean {
 }
 
 /**
- * A password that can log in: set, and not a literal empty string. (`process.env.P ?? ''` still
- * counts: the empty string there is only the fallback of a real password.) Fixed TypeScript keeps
- * `password: ''` where the library's typings require the key.
+ * A password login: the password is set. Placeholders count (`''`, `'changeme'`, `'<password>'`,
+ * `'YOUR_PASSWORD'`): the config is waiting for a password, so it will log in with one. Only where
+ * `emptyIsNoLogin` (node-pop3: its migrated TypeScript keeps `password: ''` for the typings and logs
+ * in with XOAUTH2 by command) is a literal empty string no login.
  */
-export function isPassword(v: Val | undefined): boolean {
-  return isSet(v) && !(v?.kind === 'value' && v.value === '' && !v.env);
+export function isPassword(v: Val | undefined, emptyIsNoLogin = false): boolean {
+  return isSet(v) && !(emptyIsNoLogin && v?.kind === 'value' && v.value === '' && !v.env);
 }
 
 export function str(v: Val | undefined): string | undefined {
@@ -110,7 +111,7 @@ function envVarsOf(v: Val | undefined): string[] {
   return v?.env ? [v.env.name] : [];
 }
 
-function related(ctx: DetectorContext, site: CallSite, v: Val | undefined, role: RelatedLocation['role'], what: string): RelatedLocation[] {
+function related(ctx: DetectorContext, site: Site, v: Val | undefined, role: RelatedLocation['role'], what: string): RelatedLocation[] {
   if (!v) {
     return [];
   }
@@ -144,11 +145,13 @@ function related(ctx: DetectorContext, site: CallSite, v: Val | undefined, role:
  * Reports a finding when the facts describe a password login to a Microsoft host. Returns quietly for
  * OAuth configs, non-Microsoft hosts and configs without a password.
  */
-export function reportConnection(detector: Detector, site: CallSite, ctx: DetectorContext, facts: ConnectionFacts): void {
+export function reportConnection(detector: Detector, site: Site, ctx: DetectorContext, facts: ConnectionFacts): void {
   if (!facts.passwordAuth || facts.oauth) {
     return;
   }
   const sf = ctx.sourceFile;
+  const code = detector.reportAs ?? detector.id;
+  const label = detector.framework ? `${detector.library} via ${detector.framework}` : detector.library;
   let host: string | undefined;
   let kind: HostKind | undefined;
   let hostRelated: RelatedLocation[] = [];
@@ -173,7 +176,7 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
           host: undefined,
           hostKind: undefined,
           severity: 'info',
-          message: `${detector.library} logs in with a password to a host that could not be resolved statically${facts.host?.env ? ` (${facts.host.env.name} is not set in any .env file)` : ''}. If it is Exchange Online or Outlook.com, this login will stop working; switch to OAuth2 (XOAUTH2).`,
+          message: `${label} logs in with a password to a host that could not be resolved statically${facts.host?.env ? ` (${facts.host.env.name} is not set in any .env file)` : ''}. If it is Exchange Online or Outlook.com, this login will stop working; switch to OAuth2 (XOAUTH2).`,
           span: spanOf(site.node, sf),
           related: related(ctx, site, facts.host, 'host', 'the host'),
           fixable: false,
@@ -200,16 +203,17 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
   rel.push(...related(ctx, site, facts.password, 'password', 'the password'));
   rel.push(...related(ctx, site, facts.user, 'user', 'the user name'));
   const userNode = facts.user?.node;
-  const blocker = fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
-  const fixable = FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
+  // Framework configs have no automatic fix yet: the finding says what to change instead.
+  const blocker = detector.frameworkFix ?? fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
+  const fixable = !detector.frameworkFix && FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
   ctx.report({
-    code: detector.id,
+    code,
     library: detector.library,
     protocol: detector.protocol,
     host,
     hostKind: kind,
     severity: severityFor(detector.protocol, kind, ctx.options.now),
-    message: consequenceMessage(detector.protocol, kind, host, detector.library) + (detector.manual ? ` ${detector.manual}` : ''),
+    message: consequenceMessage(detector.protocol, kind, host, label) + (detector.manual ? ` ${detector.manual}` : ''),
     span: spanOf(site.node, sf),
     related: dedupe(rel),
     fixable,
@@ -220,7 +224,8 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
       userText: userNode && !ts.isSourceFile(userNode) ? userNode.getText() : undefined,
       moduleStyle: moduleStyle(sf),
       passwordEnvVars: envVarsOf(facts.password),
-      manual: detector.manual ?? (blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
+      manual: detector.manual ?? detector.frameworkFix ?? (blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
+      framework: detector.framework,
       ...facts.hints,
     },
   });
@@ -242,7 +247,7 @@ function dedupe(rel: RelatedLocation[]): RelatedLocation[] {
 export function flatFacts(
   ctx: DetectorContext,
   opts: Val,
-  keys: { host: string[]; user: string[]; password: string[]; oauth: string[] },
+  keys: { host: string[]; user: string[]; password: string[]; oauth: string[]; emptyIsNoLogin?: boolean },
 ): ConnectionFacts {
   const pick = (names: string[]): { v?: Val; name?: string } => {
     for (const n of names) {
@@ -263,7 +268,7 @@ export function flatFacts(
     password: password.v,
     passwordNode: password.name ? propNode(opts, password.name) : undefined,
     configNode: opts.kind === 'object' ? opts.node : undefined,
-    passwordAuth: isPassword(password.v),
+    passwordAuth: isPassword(password.v, keys.emptyIsNoLogin),
     oauth,
   };
 }
