@@ -1,14 +1,15 @@
 /**
- * The fix planners know library calls only. Findings made on framework configs (NextAuth, NestJS mailer,
- * Strapi, ...: `fix.framework`) and the info rule on unknown `service` names have no automatic fix yet:
- * they go to `notFixed` with the finding's own guidance, the rest to the planner.
+ * Findings the fix planners do not take: framework configs without an automatic fix (Meteor's MAIL_URL,
+ * nodejs-nodemailer-outlook: `fix.framework` and not fixable) and the info rule on unknown `service` names go
+ * to `notFixed` with the finding's own guidance; the rest (library calls, NextAuth, NestJS, Strapi, Payload and
+ * email-templates configs, which hold nodemailer options) to the planner.
  */
 import { planFixes as planLibraryFixes, type FixContext, type FixPlan } from './fixes';
 import type { Finding } from './model';
 
 /** Whether a planner may try to rewrite this finding. */
 export function hasFixPlanner(f: Finding): boolean {
-  return !f.fix.framework && f.code !== 'nodemailer-unknown-service';
+  return f.code !== 'nodemailer-unknown-service' && (!f.fix.framework || f.fixable);
 }
 
 export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPlan {

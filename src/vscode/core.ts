@@ -171,8 +171,8 @@ export function getFixPlanner(): Planner | undefined {
 
 /** Whether a finding has an automatic fix (the finding says so, or the core lists its library as fixable). */
 export function isFixable(f: Finding): boolean {
-  // Framework configs and the unknown-service info have no automatic fix yet (src/core/fix-guard.ts).
-  if (f.fix.framework || f.code === 'nodemailer-unknown-service') {
+  // Framework configs without an automatic fix and the unknown-service info (src/core/fix-guard.ts).
+  if ((f.fix.framework && !f.fixable) || f.code === 'nodemailer-unknown-service') {
     return false;
   }
   if (f.fixable || workerFixable.has(f.library)) {

@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer } from '../../src/core/analyzer';
@@ -53,10 +54,19 @@ export async function stopLab(): Promise<void> {
   await lab?.stop();
 }
 
-/** Copies a fixture, applies every fix through the core, and checks the result statically. */
+/**
+ * Copies a fixture, applies every fix through the core, and checks the result statically. A fixture with an
+ * e2e-install.json gets those packages (a framework) installed once into .test-tmp/e2e-packages and linked as its
+ * node_modules before the checks.
+ */
 export async function fixed(fixtures: string, name: string): Promise<string> {
   const dir = path.join(WORK, `${name}-${process.pid}-${Date.now()}`);
   fs.cpSync(path.join(fixtures, name), dir, { recursive: true });
+  const install = path.join(dir, 'e2e-install.json');
+  if (fs.existsSync(install)) {
+    fs.symlinkSync(installedPackages(name, JSON.parse(fs.readFileSync(install, 'utf8')) as { packages: string[] }), path.join(dir, 'node_modules'));
+    fs.rmSync(install);
+  }
   const scan = await new Analyzer(dir).scan();
   assert.equal(scan.findings.length, 1, `one finding in ${name}`);
   assert.ok(scan.findings[0].fixable, `fixable: ${scan.findings[0].fix.manual}`);
@@ -82,6 +92,22 @@ export async function fixed(fixtures: string, name: string): Promise<string> {
     assert.equal(r.status, 0, `tsc: ${r.stdout}${r.stderr}`);
   }
   return dir;
+}
+
+/** node_modules with the given packages, installed once per list (npm registry) and reused. */
+function installedPackages(name: string, spec: { packages: string[] }): string {
+  const key = createHash('sha256').update(spec.packages.join(' ')).digest('hex').slice(0, 12);
+  const root = path.join(REPO, '.test-tmp', 'e2e-packages', `${name}-${key}`);
+  if (!fs.existsSync(path.join(root, '.installed'))) {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, 'package.json'), '{ "name": "e2e-packages", "private": true }\n');
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const r = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', ...spec.packages], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, `npm install ${spec.packages.join(' ')}: ${r.stderr}`);
+    fs.writeFileSync(path.join(root, '.installed'), spec.packages.join('\n'));
+  }
+  return path.join(root, 'node_modules');
 }
 
 /** The environment of the fixed code: the bed's registration, hosts and ports. */

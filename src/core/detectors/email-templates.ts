@@ -15,6 +15,7 @@ export const emailTemplates: Detector = {
   library: 'nodemailer',
   protocol: 'smtp',
   framework: 'email-templates',
+  autoFix: true,
   frameworkFix:
     "email-templates passes `transport` to nodemailer: give it `auth: { type: 'OAuth2', user, accessToken }` (a token from @azure/msal-node) instead of a password",
   packages: ['email-templates'],

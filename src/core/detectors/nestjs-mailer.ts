@@ -32,6 +32,7 @@ export const nestjsMailer: Detector = {
   library: 'nodemailer',
   protocol: 'smtp',
   framework: '@nestjs-modules/mailer',
+  autoFix: true,
   frameworkFix:
     "MailerModule passes `transport` to nodemailer: make it an options object with `auth: { type: 'OAuth2', user, accessToken }` (a token from @azure/msal-node, renewed before it expires, e.g. in useFactory) instead of a password or a smtp://user:pass@ URL",
   packages: ['@nestjs-modules/mailer'],

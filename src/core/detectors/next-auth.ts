@@ -17,6 +17,7 @@ export const nextAuthEmailProvider: Detector = {
   library: 'nodemailer',
   protocol: 'smtp',
   framework: 'NextAuth',
+  autoFix: true,
   frameworkFix:
     "NextAuth passes the provider's `server` to nodemailer: make it an options object with `auth: { type: 'OAuth2', user, accessToken }` (a token from @azure/msal-node, scope https://outlook.office365.com/.default) instead of a password or a smtp://user:pass@ URL",
   packages: ['next-auth/providers/email', 'next-auth/providers/nodemailer', 'next-auth/providers', '@auth/core/providers/nodemailer'],

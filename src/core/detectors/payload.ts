@@ -16,6 +16,7 @@ export const payloadEmail: Detector = {
   library: 'nodemailer',
   protocol: 'smtp',
   framework: 'Payload',
+  autoFix: true,
   frameworkFix:
     "Payload passes `transportOptions` to nodemailer: give them `auth: { type: 'OAuth2', user, accessToken }` (a token from @azure/msal-node) instead of a password",
   packages: ['@payloadcms/email-nodemailer', 'payload'],

@@ -146,7 +146,7 @@ function related(ctx: DetectorContext, site: Site, v: Val | undefined, role: Rel
  * OAuth configs, non-Microsoft hosts and configs without a password.
  */
 export function reportConnection(detector: Detector, site: Site, ctx: DetectorContext, facts: ConnectionFacts): void {
-  if (!facts.passwordAuth || facts.oauth) {
+  if (!facts.passwordAuth || facts.oauth || isProviderHooked(site.node, ctx.sourceFile)) {
     return;
   }
   const sf = ctx.sourceFile;
@@ -203,9 +203,10 @@ export function reportConnection(detector: Detector, site: Site, ctx: DetectorCo
   rel.push(...related(ctx, site, facts.password, 'password', 'the password'));
   rel.push(...related(ctx, site, facts.user, 'user', 'the user name'));
   const userNode = facts.user?.node;
-  // Framework configs have no automatic fix yet: the finding says what to change instead.
-  const blocker = detector.frameworkFix ?? fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
-  const fixable = !detector.frameworkFix && FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
+  // Framework configs without an automatic fix say what to change instead.
+  const manualOnly = detector.frameworkFix !== undefined && !detector.autoFix;
+  const blocker = manualOnly ? detector.frameworkFix : fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
+  const fixable = !manualOnly && FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
   ctx.report({
     code,
     library: detector.library,
@@ -224,7 +225,7 @@ export function reportConnection(detector: Detector, site: Site, ctx: DetectorCo
       userText: userNode && !ts.isSourceFile(userNode) ? userNode.getText() : undefined,
       moduleStyle: moduleStyle(sf),
       passwordEnvVars: envVarsOf(facts.password),
-      manual: detector.manual ?? detector.frameworkFix ?? (blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
+      manual: detector.manual ?? (manualOnly ? detector.frameworkFix : blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
       framework: detector.framework,
       ...facts.hints,
     },
@@ -271,4 +272,54 @@ export function flatFacts(
     passwordAuth: isPassword(password.v, keys.emptyIsNoLogin),
     oauth,
   };
+}
+
+/**
+ * The client logs in through a hook of the generated token provider (mail-oauth-token), which replaces the
+ * password with a token at every login: `withImapOAuth2(new Imap({ user, password: '' }))` (TypeScript keeps the
+ * key the typings require), `imaps.connect(await withImapSimpleOAuth2(options))` or
+ * `withImapSimpleOAuth2(options).then((o) => imaps.connect(o))`.
+ */
+export function isProviderHooked(node: ts.Node, sf: ts.SourceFile): boolean {
+  const hooks = providerImports(sf);
+  if (!hooks.size) {
+    return false;
+  }
+  const isHook = (e: ts.Node | undefined): boolean =>
+    !!e && ts.isCallExpression(e) && ts.isIdentifier(e.expression) && hooks.has(e.expression.text);
+  let n: ts.Node = node;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) {
+    n = n.parent;
+  }
+  if (isHook(n.parent) && (n.parent as ts.CallExpression).arguments[0] === n) {
+    return true;
+  }
+  if (ts.isCallExpression(node) && node.arguments.some((a) => isHook(ts.isAwaitExpression(a) ? a.expression : a))) {
+    return true;
+  }
+  const fn = node.parent;
+  const then = fn && ts.isArrowFunction(fn) ? fn.parent : undefined;
+  return !!then && ts.isCallExpression(then) && ts.isPropertyAccessExpression(then.expression) && then.expression.name.text === 'then' && isHook(then.expression.expression);
+}
+
+const hookCache = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** The `with…OAuth2` names a file imports or requires from the generated provider module. */
+function providerImports(sf: ts.SourceFile): Set<string> {
+  let names = hookCache.get(sf);
+  if (!names) {
+    names = new Set();
+    if (sf.text.includes('mail-oauth-token')) {
+      for (const st of sf.statements) {
+        const text = st.getText(sf);
+        if ((ts.isImportDeclaration(st) || ts.isVariableStatement(st)) && /mail-oauth-token/.test(text)) {
+          for (const m of text.matchAll(/\b(with\w*OAuth2)\b/g)) {
+            names.add(m[1]);
+          }
+        }
+      }
+    }
+    hookCache.set(sf, names);
+  }
+  return names;
 }

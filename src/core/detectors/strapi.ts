@@ -34,6 +34,7 @@ export const strapiEmail: Detector = {
   library: 'nodemailer',
   protocol: 'smtp',
   framework: 'Strapi email plugin',
+  autoFix: true,
   frameworkFix:
     "Strapi's nodemailer provider passes `providerOptions` to nodemailer: give them `auth: { type: 'OAuth2', user, accessToken }` (a token from @azure/msal-node) instead of a password",
   packages: [],

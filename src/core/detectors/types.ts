@@ -59,6 +59,8 @@ export interface Detector {
   framework?: string;
   reportAs?: string;
   frameworkFix?: string;
+  /** The framework's config is nodemailer options in code, which the nodemailer fix rewrites (frameworkFix is then only documentation). */
+  autoFix?: boolean;
   /** Package functions with a statically known result (see EvalContext.intrinsics). */
   intrinsics?: Readonly<Record<string, Intrinsic>>;
   /**

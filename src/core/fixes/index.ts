@@ -72,7 +72,8 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
     try {
       const main = load(finding.span.file);
-      const call = nodeAt(main.sf, finding.span.start, finding.span.end, (n) => Node.isCallExpression(n) || Node.isNewExpression(n));
+      // a framework's finding points at its config (an object, module.exports), not at a call
+      const call = nodeAt(main.sf, finding.span.start, finding.span.end, (n) => finding.fix.framework !== undefined || Node.isCallExpression(n) || Node.isNewExpression(n));
       const ps = finding.fix.passwordSpan;
       const passState = ps ? load(ps.file) : main;
       const passNode = ps ? nodeAt(passState.sf, ps.start, ps.end) : undefined;
@@ -85,6 +86,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
   }
   const users = new Map<FileState, Finding[]>();
+  const notes = new Set<string>();
   for (const { finding, call, main, passNode, passState } of located) {
     try {
       // Every check runs before the first change, so a refused finding leaves its files untouched.
@@ -92,7 +94,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       if (!planner) {
         throw new NotFixable(`${finding.library}: no automatic fix`);
       }
-      const touched = planner.rewrite({ finding, call, main, passNode, passState });
+      const touched = planner.rewrite({ finding, call, main, passNode, passState, note: (text) => notes.add(text) });
       for (const st of touched) {
         users.set(st, [...(users.get(st) ?? []), finding]);
       }
@@ -113,7 +115,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       languages.set(pkg.root, (languages.get(pkg.root) ?? new Set()).add(providerLanguage(st.file, pkg)));
     }
   }
-  const packageNotes = new Set<string>();
+
   for (const [st, fs] of users) {
     if (!st.parts.size) {
       continue; // only a password removed here: the code that uses the provider is elsewhere
@@ -122,7 +124,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     const choice = packageLanguages(languages.get(pkg.root) ?? new Set(), pkg);
     const language = choice.pick(providerLanguage(st.file, pkg));
     if (choice.why) {
-      packageNotes.add(choice.why);
+      notes.add(choice.why);
     }
     const key = `${pkg.root}|${language}`;
     let prov = providers.get(key);
@@ -184,7 +186,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
   }
   if (plan.fixed.length) {
-    plan.manualSteps.push(...manualSteps(protocols, plan.fixed), ...packageNotes);
+    plan.manualSteps.push(...manualSteps(protocols, plan.fixed), ...notes);
   }
   return plan;
 }

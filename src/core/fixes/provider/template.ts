@@ -356,10 +356,35 @@ export function nodemailerProvisionCallback(
 export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
   const auth = {
     ...options.auth,
-    type: "OAuth2",
+    type: "OAuth2" as const,
     provisionCallback: nodemailerProvisionCallback,
   };
   return { ...options, auth };
+}
+// #endregion
+
+// #region nodemailer-url
+/**
+ * A nodemailer connection URL kept outside the code (smtp://user:pass@host:587,
+ * often in .env): the same server and user, logging in with OAuth2; the
+ * password in the URL is not used.
+ */
+export function nodemailerUrlOAuth2(url: string | undefined) {
+  if (!url) {
+    throw new Error("Mail OAuth: the SMTP connection URL is not set.");
+  }
+  const { protocol, hostname, port, username } = new URL(url);
+  const secure = protocol === "smtps:";
+  return {
+    host: hostname,
+    port: port ? Number(port) : secure ? 465 : 587,
+    secure,
+    auth: {
+      type: "OAuth2" as const,
+      user: decodeURIComponent(username),
+      provisionCallback: nodemailerProvisionCallback,
+    },
+  };
 }
 // #endregion
 
