@@ -16,6 +16,7 @@ import {
 } from './codeActions';
 import { type PlannedFixes, coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
 import { type EffectiveSeverity, effectiveSeverity, toDiagnostics } from './diagnostics';
+import { EXPLAIN_TEXT_COMMAND, explainTextCommand } from './explain-text';
 import { FolderContext } from './folders';
 import { MigrationUnavailableError, openTexts, planMigration } from './migrate';
 import { LANGUAGES, mayMentionMailPackage } from './prefilter';
@@ -143,6 +144,7 @@ export class Controller implements vscode.Disposable {
         AFTER_MIGRATION_COMMAND,
         (steps: string[], unused: string[], skipped: number) => this.afterMigration(steps, unused, skipped),
       ),
+      vscode.commands.registerCommand(EXPLAIN_TEXT_COMMAND, (text?: string) => explainTextCommand(text)),
       vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
       vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () =>
         forgetClientSecret(this.setupHost()),

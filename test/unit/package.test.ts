@@ -38,6 +38,7 @@ const REQUIRED = [
   'dist/extension.js',
   'dist/analyzer.js',
   'dist/analyzer-worker.js',
+  'dist/cli-explain.js',
   'package.nls.json',
   'media/icon.png',
   'l10n/bundle.l10n.json',

@@ -31,6 +31,16 @@ suite('walkthrough and setup commands', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  test('mailOAuth.explainText explains a pasted reply offline, without loading the analyzer on the host', async () => {
+    const x = await vscode.commands.executeCommand<{ kind: string; detail: string; remedy: string } | undefined>(
+      'mailOAuth.explainText',
+      '535 5.7.139 Authentication unsuccessful, basic authentication is disabled.',
+    );
+    assert.equal(x?.kind, 'smtp');
+    assert.match(x?.remedy ?? '', /mail-oauth-migrate fix/);
+    assert.equal((await api()).isAnalyzerLoadedOnHost(), false);
+  });
+
   test('mailOAuth.verifySetup reports a missing configuration without any network access, off the host thread', async () => {
     const report = await vscode.commands.executeCommand<Report | undefined>('mailOAuth.verifySetup', {
       protocol: 'smtp',
