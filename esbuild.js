@@ -64,6 +64,7 @@ async function main() {
     { ...common, entryPoints: ['src/cli-worker.ts'], outfile: 'dist/cli-worker.js' },
     // commands bundled on their own, loaded by dist/cli.js only when they run
     { ...common, entryPoints: ['src/core/explain/cli.ts'], outfile: 'dist/cli-explain.js' },
+    { ...common, entryPoints: ['src/core/inventory/cli.ts'], outfile: 'dist/cli-inventory.js' },
     {
       ...common,
       ...heavy,

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Analyzer, AnalyzerOptions } from './core/analyzer';
 import type * as CliCore from './cli-core';
 import type * as ExplainCli from './core/explain/cli';
+import type * as InventoryCli from './core/inventory/cli';
 import { EnvIndex } from './core/env';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
@@ -26,6 +27,7 @@ Commands:
   fix [paths...]         Rewrite those logins to OAuth2 (XOAUTH2) with tokens from @azure/msal-node.
   verify                 Check an app registration end to end (token, claims, TLS, XOAUTH2 login); see verify --help.
   setup [paths...]       Print the Entra checklist and Exchange Online PowerShell for your findings; see setup --help.
+  inventory [paths...]   Link the mailboxes admins' reports show using Basic auth to the code; see inventory --help.
   explain [text]         Explain a pasted SMTP/IMAP/POP reply, AADSTS or Graph error, or token, offline; see explain --help.
 
 scan options:
@@ -391,6 +393,12 @@ export async function main(argv: string[]): Promise<number> {
         return await loadCore().verifyCommand(rest);
       case 'setup':
         return await loadCore().setupCommand(rest);
+      case 'inventory':
+        return await loadBundle<typeof InventoryCli>('cli-inventory').inventoryCommand(rest, {
+          scanOptions: SCAN_OPTIONS,
+          scan: async (paths, values) => (await runScan(paths, values, false)).result,
+          writeAtomic,
+        });
       case 'explain':
         return loadBundle<typeof ExplainCli>('cli-explain').explainCommand(rest);
       case '--version':
