@@ -65,6 +65,8 @@ async function main() {
     // commands bundled on their own, loaded by dist/cli.js only when they run
     { ...common, entryPoints: ['src/core/explain/cli.ts'], outfile: 'dist/cli-explain.js' },
     { ...common, entryPoints: ['src/core/inventory/cli.ts'], outfile: 'dist/cli-inventory.js' },
+    // the MCP server and its SDK; also run directly by the extension (`node dist/cli-mcp.js`)
+    { ...common, minify: true, entryPoints: ['src/core/mcp/cli.ts'], outfile: 'dist/cli-mcp.js' },
     {
       ...common,
       ...heavy,

@@ -13,6 +13,7 @@ import type { Analyzer, AnalyzerOptions } from './core/analyzer';
 import type * as CliCore from './cli-core';
 import type * as ExplainCli from './core/explain/cli';
 import type * as InventoryCli from './core/inventory/cli';
+import type * as McpCli from './core/mcp/cli';
 import { EnvIndex } from './core/env';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
@@ -28,6 +29,7 @@ Commands:
   verify                 Check an app registration end to end (token, claims, TLS, XOAUTH2 login); see verify --help.
   setup [paths...]       Print the Entra checklist and Exchange Online PowerShell for your findings; see setup --help.
   inventory [paths...]   Link the mailboxes admins' reports show using Basic auth to the code; see inventory --help.
+  mcp                    Serve the Model Context Protocol over stdio (scan, plan_fix, explain, setup) for AI agents.
   explain [text]         Explain a pasted SMTP/IMAP/POP reply, AADSTS or Graph error, or token, offline; see explain --help.
 
 scan options:
@@ -399,6 +401,8 @@ export async function main(argv: string[]): Promise<number> {
           scan: async (paths, values) => (await runScan(paths, values, false)).result,
           writeAtomic,
         });
+      case 'mcp':
+        return await loadBundle<typeof McpCli>('cli-mcp').mcpCommand(rest, { version: VERSION, loadCore });
       case 'explain':
         return loadBundle<typeof ExplainCli>('cli-explain').explainCommand(rest);
       case '--version':

@@ -39,6 +39,7 @@ const REQUIRED = [
   'dist/analyzer.js',
   'dist/analyzer-worker.js',
   'dist/cli-explain.js',
+  'dist/cli-mcp.js',
   'package.nls.json',
   'media/icon.png',
   'l10n/bundle.l10n.json',
