@@ -40,6 +40,7 @@ const REQUIRED = [
   'dist/analyzer-worker.js',
   'dist/cli-explain.js',
   'dist/cli-mcp.js',
+  'dist/cli-inventory.js',
   'package.nls.json',
   'media/icon.png',
   'l10n/bundle.l10n.json',

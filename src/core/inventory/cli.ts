@@ -10,6 +10,9 @@ import type { ScanResult } from '../model';
 import { buildInventory, formatInventory, parseAliasMap, type AliasMap } from './index';
 import { parseReport, ReportError, type ParsedReport } from './reports';
 
+// The extension requires this bundle at run time for "Import Mailbox Reports" (src/vscode/reports.ts).
+export { buildInventory, parseAliasMap, parseReport, ReportError };
+
 export const INVENTORY_USAGE = `Usage: mail-oauth-migrate inventory [paths...] --report FILE [--report FILE...] [options]
 
 Links the mailboxes that admins' reports show logging in with a password (Basic auth) or a legacy
