@@ -3,25 +3,12 @@
  * the table the CLI's `explain` and `verify` use (src/core/explain). Nothing is sent anywhere, and a
  * token is never shown back.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as ExplainModule from '../core/explain/cli';
 import type { PastedExplanation } from '../core/explain';
+import { requireBundle } from './bundles';
 
 export const EXPLAIN_TEXT_COMMAND = 'mailOAuth.explainText';
-
-/**
- * dist/cli-explain.js (the CLI's `explain` bundle, ~50 KB), required at run time so the explanation
- * table stays out of dist/extension.js; from sources, the module itself.
- */
-function loadExplain(): typeof ExplainModule {
-  const bundled = path.join(__dirname, 'cli-explain.js');
-  const req = require;
-  return req(
-    fs.existsSync(bundled) ? bundled : path.join(__dirname, '..', 'core', 'explain', 'cli'),
-  ) as typeof ExplainModule;
-}
 
 /** The text to explain: the selection, else the clipboard, else what the user types. */
 async function textToExplain(): Promise<string | undefined> {
@@ -52,7 +39,7 @@ export async function explainTextCommand(text?: string): Promise<PastedExplanati
   if (!input?.trim()) {
     return undefined;
   }
-  const x = loadExplain().explainText(input);
+  const x = requireBundle<typeof ExplainModule>('cli-explain', '../core/explain/cli').explainText(input);
   if (!x) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t(

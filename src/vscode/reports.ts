@@ -10,19 +10,12 @@ import * as vscode from 'vscode';
 import type { InventoryJson, AliasMap } from '../core/inventory';
 import type * as InventoryModule from '../core/inventory/cli';
 import type { ParsedReport } from '../core/inventory/reports';
+import { requireBundle } from './bundles';
 
 export const IMPORT_REPORTS_COMMAND = 'mailOAuth.importReports';
 
 /** What the reports say about one mailbox. */
 export type MailboxFacts = Omit<InventoryJson['mailboxes'][number], 'findings'>;
-
-function loadInventory(): typeof InventoryModule {
-  const bundled = path.join(__dirname, 'cli-inventory.js');
-  const req = require;
-  return req(
-    fs.existsSync(bundled) ? bundled : path.join(__dirname, '..', 'core', 'inventory', 'cli'),
-  ) as typeof InventoryModule;
-}
 
 export class MailboxReports implements vscode.Disposable {
   private reports: ParsedReport[] = [];
@@ -49,7 +42,7 @@ export class MailboxReports implements vscode.Disposable {
   import(
     files: string[],
   ): { file: string; kind?: string; rows?: number; malformed?: number; hashed?: number; error?: string }[] {
-    const inv = loadInventory();
+    const inv = requireBundle<typeof InventoryModule>('cli-inventory', '../core/inventory/cli');
     const out: ReturnType<MailboxReports['import']> = [];
     for (const file of files) {
       const name = path.basename(file);
@@ -189,9 +182,7 @@ export const GROUP_BY_PROTOCOL_COMMAND = 'mailOAuth.groupByProtocol';
 export function registerReports(
   reports: MailboxReports,
   tree: { setGrouping(g: 'protocol' | 'mailbox'): void },
-  findingsOf: (
-    doc: vscode.TextDocument,
-  ) => readonly {
+  findingsOf: (doc: vscode.TextDocument) => readonly {
     mailbox?: string;
     span: { line: number; column: number; endLine: number; endColumn: number };
   }[],
