@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Finding } from './core/model';
 import { coreLoadMs, isCoreLoaded, isCoreLoadedOnHost } from './vscode/core';
 import { Controller, type ScanRequest, type ScanSummary } from './vscode/controller';
-import { registerMcpServer } from './vscode/mcp';
+import { mcpDefinitions, registerMcpServer } from './vscode/mcp';
 
 /** What `activate()` returns (`vscode.extensions.getExtension(...).exports`): used by tests and benchmarks. */
 export interface MailOAuthApi {
@@ -42,6 +42,8 @@ export interface MailOAuthApi {
    * returns the longest time the loop was blocked (timer lateness), ms.
    */
   probeEventLoop(): { stop(): number };
+  /** The MCP server definitions registered for agent mode; undefined when this VS Code has no MCP API. */
+  mcpServers(): { label: string; command: string; args: string[]; env: Record<string, string> }[] | undefined;
 }
 
 function probeEventLoop(): { stop(): number } {
@@ -89,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): MailOAuthApi {
     treeSnapshot: () => c.treeSnapshot(),
     liveAnalyzers: () => c.liveAnalyzers(),
     probeEventLoop,
+    mcpServers: () => mcpDefinitions?.(),
   };
 }
 

@@ -28,6 +28,11 @@ interface McpLm {
   ) => vscode.Disposable;
 }
 
+/** The server definitions the provider gives (for the test API), while it is registered. */
+export let mcpDefinitions:
+  | (() => { label: string; command: string; args: string[]; env: Record<string, string> }[])
+  | undefined;
+
 /** Registers the provider; returns what to dispose, or nothing when this VS Code has no MCP API. */
 export function registerMcpServer(extensionPath: string, version: string): vscode.Disposable[] {
   const lm = (vscode as unknown as { lm?: McpLm }).lm;
@@ -55,8 +60,16 @@ export function registerMcpServer(extensionPath: string, version: string): vscod
       return [server];
     },
   };
+  mcpDefinitions = () =>
+    provider
+      .provideMcpServerDefinitions()
+      .map(
+        (d) =>
+          d as unknown as { label: string; command: string; args: string[]; env: Record<string, string> },
+      );
   return [
     changed,
+    new vscode.Disposable(() => (mcpDefinitions = undefined)),
     lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider),
     vscode.workspace.onDidChangeWorkspaceFolders(() => changed.fire()),
   ];

@@ -290,8 +290,11 @@ function explainAadsts(text: string): PastedExplanation | undefined {
 
 /** The server reply inside a client's error text (nodemailer prefixes "Invalid login: "). */
 function smtpReply(text: string): string | undefined {
-  const m = /\b([45]\d\d)([ -])(?:[245]\.\d{1,3}\.\d{1,3}\b|[A-Za-z])/.exec(text);
-  return m ? text.slice(m.index) : undefined;
+  // with an enhanced status code anywhere ("… Invalid login: 535 5.7.3 …"), or a bare reply at the start of a
+  // line or after a colon ("535 Authentication failed"); not any number followed by a word ("I have 500 emails")
+  const m =
+    /\b[45]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/.exec(text) ?? /(?:^|:\s*)[45]\d\d[ -][A-Z]/m.exec(text);
+  return m ? text.slice(m.index).replace(/^:\s*/, '') : undefined;
 }
 
 function explainMailReply(text: string): PastedExplanation | undefined {

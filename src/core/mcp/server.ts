@@ -81,7 +81,10 @@ export function createMcpServer(options: McpOptions): McpServer {
     if (!fs.existsSync(target)) {
       throw new ToolError(`no such file or folder: ${target}`);
     }
-    const root = fs.statSync(target).isDirectory() ? target : path.dirname(target);
+    // as the CLI: a folder is its own root; a file is scanned from the working directory (its package.json,
+    // .env files and imports are found from there), or from its own folder when it lies outside
+    const inside = !path.relative(cwd, target).startsWith('..');
+    const root = fs.statSync(target).isDirectory() ? target : inside ? cwd : path.dirname(target);
     const opts: AnalyzerOptions = { extraHosts: args.extraHosts, exclude: args.exclude };
     const analyzer = new (options.loadCore().Analyzer)(root, opts);
     const result: ScanResult = await analyzer.scan([target]);

@@ -163,7 +163,9 @@ suite('workspace scan', () => {
       );
       const text = hovers
         .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
-        .join('\n');
+        .join('\n')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\/g, '');
       assert.match(text, /42 message\(s\) sent/);
     } finally {
       await vscode.commands.executeCommand('mailOAuth.groupByProtocol');

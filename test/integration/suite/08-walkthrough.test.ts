@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, EXTENSION_ID } from './helpers';
 
@@ -32,13 +34,69 @@ suite('walkthrough and setup commands', () => {
   });
 
   test('mailOAuth.explainText explains a pasted reply offline, without loading the analyzer on the host', async () => {
-    const x = await vscode.commands.executeCommand<{ kind: string; detail: string; remedy: string } | undefined>(
-      'mailOAuth.explainText',
-      '535 5.7.139 Authentication unsuccessful, basic authentication is disabled.',
-    );
+    const x = await vscode.commands.executeCommand<
+      { kind: string; detail: string; remedy: string } | undefined
+    >('mailOAuth.explainText', '535 5.7.139 Authentication unsuccessful, basic authentication is disabled.');
     assert.equal(x?.kind, 'smtp');
     assert.match(x?.remedy ?? '', /mail-oauth-migrate fix/);
     assert.equal((await api()).isAnalyzerLoadedOnHost(), false);
+  });
+
+  test("the MCP server is registered for agent mode and answers over stdio on VS Code's Node.js", async function () {
+    const lm = (vscode as unknown as { lm?: { registerMcpServerDefinitionProvider?: unknown } }).lm;
+    const servers = (await api()).mcpServers();
+    if (typeof lm?.registerMcpServerDefinitionProvider !== 'function') {
+      assert.equal(servers, undefined);
+      this.skip();
+    }
+    assert.equal(servers?.length, 1);
+    const def = servers[0];
+    assert.ok(def.args[0].endsWith(path.join('dist', 'cli-mcp.js')));
+    const child = spawn(def.command, def.args, {
+      cwd: vscode.workspace.workspaceFolders![0].uri.fsPath,
+      env: { ...process.env, ...def.env },
+    });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const send = (m: object): boolean => child.stdin.write(`${JSON.stringify(m)}\n`);
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'test', version: '1' },
+        },
+      });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'scan', arguments: { path: 'src/pop3.mjs' } },
+      });
+      const deadline = Date.now() + 30000;
+      while (!out.includes('"id":2') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const reply = out
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              id?: number;
+              result?: { structuredContent?: { findings: { code: string }[] } };
+            },
+        )
+        .find((m) => m.id === 2);
+      assert.ok(reply?.result?.structuredContent, out);
+      assert.ok(reply.result.structuredContent.findings.length >= 1, out);
+    } finally {
+      child.kill();
+    }
   });
 
   test('mailOAuth.verifySetup reports a missing configuration without any network access, off the host thread', async () => {

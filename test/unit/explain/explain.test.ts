@@ -148,6 +148,8 @@ describe('explain: pasted messages', () => {
     assert.equal(none.code, 1);
     assert.match(none.out, /Not recognised/);
     assert.equal(explainText('nothing here, NO problem at all'), undefined);
+    assert.equal(explainText('I have 500 emails and 450 drafts'), undefined);
+    assert.equal(explainText('Error: Invalid login: 535 Authentication failed')?.kind, 'smtp');
   });
 
   it('reads standard input, takes "-ERR" as text, prints JSON, and exits 2 on usage errors', () => {
