@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, EXTENSION_ID } from './helpers';
@@ -52,8 +53,15 @@ suite('walkthrough and setup commands', () => {
     assert.equal(servers?.length, 1);
     const def = servers[0];
     assert.ok(def.args[0].endsWith(path.join('dist', 'cli-mcp.js')));
+    // a file of its own: earlier suites migrate the workspace's mail code
+    const cwd = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const probe = path.join(cwd, 'jobs', 'mcp-probe.cjs');
+    fs.writeFileSync(
+      probe,
+      "require('nodemailer').createTransport({ host: 'smtp.office365.com', auth: { user: 'probe@contoso.example', pass: process.env.P } });\n",
+    );
     const child = spawn(def.command, def.args, {
-      cwd: vscode.workspace.workspaceFolders![0].uri.fsPath,
+      cwd,
       env: { ...process.env, ...def.env },
     });
     try {
@@ -75,7 +83,7 @@ suite('walkthrough and setup commands', () => {
         jsonrpc: '2.0',
         id: 2,
         method: 'tools/call',
-        params: { name: 'scan', arguments: { path: 'src/pop3.mjs' } },
+        params: { name: 'scan', arguments: { path: 'jobs/mcp-probe.cjs' } },
       });
       const deadline = Date.now() + 30000;
       while (!out.includes('"id":2') && Date.now() < deadline) {
@@ -93,9 +101,14 @@ suite('walkthrough and setup commands', () => {
         )
         .find((m) => m.id === 2);
       assert.ok(reply?.result?.structuredContent, out);
-      assert.ok(reply.result.structuredContent.findings.length >= 1, out);
+      assert.deepEqual(
+        reply.result.structuredContent.findings.map((f) => f.code),
+        ['nodemailer-password-auth'],
+        out,
+      );
     } finally {
       child.kill();
+      fs.rmSync(probe, { force: true });
     }
   });
 
