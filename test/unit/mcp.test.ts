@@ -134,6 +134,15 @@ describe('MCP server (mail-oauth-migrate mcp, SDK client over stdio)', function 
     assert.deepEqual(setup.structuredContent?.protocols, ['imap']);
     assert.match(String(setup.structuredContent?.markdown), /IMAP\.AccessAsApp/);
     assert.match(String(setup.structuredContent?.markdown), /New-ServicePrincipal/);
+    // without a mailbox argument, the one the code logs in to (packages/archive: archive@contoso.com)
+    const archive = (await client.callTool({
+      name: 'setup',
+      arguments: { path: 'packages/archive' },
+    })) as ToolResult;
+    assert.match(
+      String(archive.structuredContent?.markdown),
+      /Mailbox: `archive@contoso\.com`[\s\S]*\$Mailbox += 'archive@contoso\.com'/,
+    );
   });
 
   it('reports bad input as a tool error, not a crash', async () => {

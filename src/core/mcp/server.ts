@@ -247,20 +247,19 @@ export function createMcpServer(options: McpOptions): McpServer {
         protocols?: Protocol[];
         rbac?: boolean;
       }) => {
-        const findings = args.path
-          ? (await scan({ path: args.path })).result.findings.map((f) => ({
-              protocol: f.protocol,
-              host: f.host,
-              hostKind: f.hostKind,
-            }))
-          : undefined;
+        const found = args.path ? (await scan({ path: args.path })).result.findings : undefined;
+        const findings = found?.map((f) => ({ protocol: f.protocol, host: f.host, hostKind: f.hostKind }));
+        // the one mailbox the code logs in to, when the scan resolved exactly one
+        const mailboxes = [
+          ...new Set((found ?? []).flatMap((f) => (f.mailbox ? [f.mailbox.toLowerCase()] : []))),
+        ];
         const markdown = setupMarkdown(
           setupScript({
             findings,
             protocols: args.protocols,
             tenantId: args.tenantId,
             clientId: args.clientId,
-            mailbox: args.mailbox,
+            mailbox: args.mailbox ?? (mailboxes.length === 1 ? mailboxes[0] : undefined),
             sendAs: args.sendAs,
             rbac: args.rbac,
           }),
