@@ -177,6 +177,7 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
           span: spanOf(site.node, sf),
           related: related(ctx, site, facts.host, 'host', 'the host'),
           fixable: false,
+          mailbox: mailboxOf(facts.user),
           fix: { moduleStyle: moduleStyle(sf), passwordEnvVars: envVarsOf(facts.password) },
         });
       }

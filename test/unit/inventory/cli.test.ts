@@ -167,6 +167,21 @@ describe('CLI inventory (multi-package workspace, every report kind)', function 
     });
   });
 
+  it('an unresolved-host finding (--report-unresolved) carries its mailbox too', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mom-inv-unres-'));
+    fs.writeFileSync(
+      path.join(dir, 'x.js'),
+      "require('nodemailer').createTransport({ host: process.env.MAIL_HOST, auth: { user: 'ops@contoso.com', pass: process.env.P } });\n",
+    );
+    const scan = JSON.parse(cli(['scan', dir, '--report-unresolved', '--format', 'json']).stdout) as {
+      findings: { code: string; mailbox?: string }[];
+    };
+    assert.deepEqual(
+      scan.findings.map((f) => [f.code, f.mailbox]),
+      [['unresolved-mail-host', 'ops@contoso.com']],
+    );
+  });
+
   it('exits 2 with a clear message for an unknown report format, a missing file or no --report', () => {
     const unknown = cli(['inventory', WS, '--report', R('unknown-format.csv')]);
     assert.equal(unknown.code, 2);
