@@ -90,6 +90,11 @@ export interface Finding {
   /** Whether an automatic fix exists for this finding. */
   fixable: boolean;
   fix: FixHints;
+  /**
+   * The login user name (the mailbox), when the scan resolved it statically: a literal, a const, a config
+   * object, a connection URL or a .env value (not a .env.example placeholder).
+   */
+  mailbox?: string;
 }
 
 /** A file the scan did not analyse, and why. */

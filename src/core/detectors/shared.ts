@@ -7,7 +7,7 @@ import { fixBlocker } from '../fixes/fixable';
 import { FIXABLE_LIBRARIES } from '../fixes/libraries';
 import { classifyHost, consequenceMessage, normalizeHost, severityFor } from '../hosts';
 import type { FixHints, HostKind, RelatedLocation, SourceSpan } from '../model';
-import type { Val } from '../resolve';
+import { HOLE, type Val } from '../resolve';
 import type { Detector, DetectorContext, Site } from './types';
 
 /** 1-based span of a node (from its first token, not its leading trivia). */
@@ -180,6 +180,7 @@ export function reportConnection(detector: Detector, site: Site, ctx: DetectorCo
           span: spanOf(site.node, sf),
           related: related(ctx, site, facts.host, 'host', 'the host'),
           fixable: false,
+          mailbox: mailboxOf(facts.user),
           fix: { moduleStyle: moduleStyle(sf), passwordEnvVars: envVarsOf(facts.password) },
         });
       }
@@ -218,6 +219,7 @@ export function reportConnection(detector: Detector, site: Site, ctx: DetectorCo
     span: spanOf(site.node, sf),
     related: dedupe(rel),
     fixable,
+    mailbox: mailboxOf(facts.user),
     fix: {
       configSpan: facts.configNode ? spanOf(facts.configNode) : undefined,
       authSpan: facts.authNode ? spanOf(facts.authNode) : undefined,
@@ -230,6 +232,12 @@ export function reportConnection(detector: Detector, site: Site, ctx: DetectorCo
       ...facts.hints,
     },
   });
+}
+
+/** The user name a login uses, when known: placeholders from .env templates and partial values do not count. */
+function mailboxOf(v: Val | undefined): string | undefined {
+  const s = str(v)?.trim();
+  return s && !v?.env?.hit?.template && !s.includes(HOLE) ? s : undefined;
 }
 
 function dedupe(rel: RelatedLocation[]): RelatedLocation[] {

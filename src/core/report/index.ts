@@ -27,6 +27,8 @@ export interface JsonReport {
     message: string;
     related: { file: string; line: number; message: string }[];
     fixable: boolean;
+    /** The login user (mailbox) when the scan resolved it; absent otherwise. */
+    mailbox?: string;
   }[];
   skipped: { file: string; reason: string }[];
   stats: { files: number; parsed: number; durationMs: number };
@@ -50,6 +52,7 @@ export function toJson(r: ScanResult): JsonReport {
       message: f.message,
       related: f.related.map((x) => ({ file: relPath(r.root, x.file), line: x.line, message: x.message })),
       fixable: f.fixable,
+      ...(f.mailbox ? { mailbox: f.mailbox } : {}),
     })),
     skipped: r.skipped.map((s) => ({ file: relPath(r.root, s.file), reason: s.reason })),
     stats: r.stats,
