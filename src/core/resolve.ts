@@ -650,7 +650,8 @@ export class Evaluator {
     }
     const cjs = findModuleExportsAssignment(sf);
     if (cjs) {
-      return this.evaluate(cjs.right);
+      // `module.exports = {}; module.exports.smtp = {...}`
+      return this.withMemberAssignments(this.evaluate(cjs.right), 'exports', [], sf);
     }
     // A CommonJS file (`exports.a = ...`) has a module symbol the checker does not hand out for the node.
     const modSym = this.ctx.checker.getSymbolAtLocation(sf) ?? (sf as { symbol?: ts.Symbol }).symbol;
@@ -762,25 +763,21 @@ function memberAssignments(sf: ts.SourceFile): Map<string, MemberAssignment[]> {
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         const path: string[] = [];
         let e: ts.Expression = n.left;
-        for (;;) {
-          if (ts.isPropertyAccessExpression(e)) {
-            path.unshift(e.name.text);
-          } else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
-            path.unshift(e.argumentExpression.text);
-          } else {
-            break;
-          }
+        let root: string | undefined;
+        while (ts.isPropertyAccessExpression(e) || (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression))) {
+          path.unshift(ts.isPropertyAccessExpression(e) ? e.name.text : (e.argumentExpression as ts.StringLiteralLike).text);
           e = e.expression;
           if (ts.isIdentifier(e) && e.text === 'module' && path[0] === 'exports') {
+            // `module.exports.x = ...` is `exports.x = ...`
             path.shift();
-            e = ts.factory.createIdentifier('exports');
+            root = 'exports';
             break;
           }
         }
-        if (ts.isIdentifier(e) && path.length) {
-          const root = e.text;
+        root ??= ts.isIdentifier(e) ? e.text : undefined;
+        if (root && path.length) {
           const list = map.get(root) ?? [];
-          list.push({ path, rhs: n.right, node: n, rootId: root === 'exports' ? undefined : e });
+          list.push({ path, rhs: n.right, node: n, rootId: root !== 'exports' && ts.isIdentifier(e) ? e : undefined });
           map.set(root, list);
         }
       }
