@@ -6,139 +6,22 @@
  * variables (MAIL_OAUTH_*), never by editing it.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer } from '../../src/core/analyzer';
-import { planFixes } from '../../src/core/fixes';
-import { applyEdits } from '../../src/core/fixes/apply';
+import { assertNoSecrets, delivered, fixed as fixedIn, REPO, run, runSigningIn, startLabOrSkip, stopLab, type Lab } from './helpers';
 
-const REPO = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e');
-const WORK = path.join(REPO, '.test-tmp/e2e');
-const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
-
-interface Lab {
-  env: Record<string, string>;
-  ports: Record<string, number>;
-  outboxDir: string;
-  setFaults(f: Record<string, unknown>): Promise<unknown>;
-  resetFaults(): Promise<unknown>;
-  stop(): Promise<void>;
-  /** The lab app with a certificate credential (test/lab/lab.d.mts). */
-  certificate(): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };
-}
-
+const fixed = (name: string): Promise<string> => fixedIn(FIXTURES, name);
 let lab: Lab | undefined;
-
-/** Copies a fixture, applies every fix through the core, and checks the result statically. */
-async function fixed(name: string): Promise<string> {
-  const dir = path.join(WORK, `${name}-${process.pid}-${Date.now()}`);
-  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
-  const scan = await new Analyzer(dir).scan();
-  assert.equal(scan.findings.length, 1, `one finding in ${name}`);
-  assert.ok(scan.findings[0].fixable, `fixable: ${scan.findings[0].fix.manual}`);
-  const read = (f: string): string | undefined => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
-  const plan = planFixes(scan.findings, { readFile: read });
-  assert.deepEqual(plan.notFixed.map((n) => n.reason), []);
-  const applied = applyEdits(plan.edits);
-  assert.deepEqual(applied.refused, []);
-  // a re-scan is clean, and a second plan changes nothing (idempotent)
-  const again = await new Analyzer(dir).scan();
-  assert.deepEqual(again.findings.map((f) => f.code), []);
-  assert.deepEqual(planFixes(again.findings, { readFile: read }).edits, []);
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  assert.equal(pkg.dependencies['@azure/msal-node'], '^7.2.1');
-  assert.match(fs.readFileSync(path.join(dir, '.env.example'), 'utf8'), /^MAIL_OAUTH_CLIENT_SECRET=$/m);
-  // JavaScript output passes node --check; TypeScript output type-checks against the real typings
-  for (const f of applied.written.filter((w) => /\.(c|m)?js$/.test(w))) {
-    const r = spawnSync(process.execPath, ['--check', f], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `node --check ${f}: ${r.stderr}`);
-  }
-  if (fs.existsSync(path.join(dir, 'tsconfig.json'))) {
-    const r = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `tsc: ${r.stdout}${r.stderr}`);
-  }
-  return dir;
-}
-
-function run(dir: string, file: string, args: string[], extraEnv: Record<string, string> = {}): { code: number | null; out: string; err: string } {
-  const l = lab!;
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...l.env,
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(l.ports.smtp),
-    IMAP_HOST: '127.0.0.1',
-    IMAP_PORT: String(l.ports.imaps),
-    POP3_HOST: '127.0.0.1',
-    POP3_PORT: String(l.ports.pop3s),
-    TLS_SERVERNAME: 'localhost',
-    MAIL_USER: 'shared@lab.test',
-    ...extraEnv,
-  };
-  const argv = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
-  const r = spawnSync(process.execPath, argv, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** Like run(), but answers the device-code prompt the way a user would (sign in as `username`). */
-async function runSigningIn(dir: string, file: string, args: string[], username: string, extraEnv: Record<string, string>): Promise<{ code: number | null; err: string; prompted: boolean }> {
-  const l = lab!;
-  const child = spawn(process.execPath, [file, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...l.env, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(l.ports.smtp), TLS_SERVERNAME: 'localhost', ...extraEnv },
-  });
-  let err = '';
-  let prompted = false;
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-    const m = /open the page (\S+) and enter the code (\w+)/.exec(err);
-    if (m && !prompted) {
-      prompted = true;
-      void fetch(m[1], { method: 'POST', body: new URLSearchParams({ user_code: m[2], username }) });
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, err, prompted };
-}
-
-function delivered(subject: string): boolean {
-  return fs.readdirSync(lab!.outboxDir).some((f) => f.endsWith('.eml') && fs.readFileSync(path.join(lab!.outboxDir, f), 'utf8').includes(subject));
-}
-
-/** No output may carry the client secret or anything that looks like a JWT. */
-function assertNoSecrets(...texts: string[]): void {
-  for (const t of texts) {
-    assert.doesNotMatch(t, /lab-client-secret|wrong-secret-value|eyJ[A-Za-z0-9_-]{10,}\./);
-  }
-}
 
 describe('rewritten code logs in to the test bed (e2e)', function () {
   this.timeout(180_000);
 
   before(async function () {
-    const labMod = (await import('../lab/lab.mjs')) as {
-      labUnavailableReason(): string | null;
-      startLab(): Promise<Lab>;
-    };
-    const why = labMod.labUnavailableReason();
-    if (why) {
-      if (process.env.LAB_REQUIRED === '1') {
-        throw new Error(`mail test bed required but unavailable: ${why}`);
-      }
-      console.log(`SKIPPING e2e fix tests: ${why} (run: sudo bash .ci/install-lab.sh)`);
-      this.skip();
-    }
-    lab = await labMod.startLab();
-    fs.mkdirSync(WORK, { recursive: true });
+    lab = await startLabOrSkip(this, 'e2e fix tests');
   });
 
-  after(async () => {
-    await lab?.resetFaults();
-    await lab?.stop();
-  });
+  after(stopLab);
 
   describe('nodemailer (CommonJS, long-lived transport)', () => {
     let dir: string;
@@ -287,7 +170,7 @@ describe('rewritten code logs in to the test bed (e2e)', function () {
 
     it('imap-simple with module-level options: connect() wraps them with a fresh xoauth2', async () => {
       const dir = await fixed('imap-simple-module-config');
-      assert.match(fs.readFileSync(path.join(dir, 'search.js'), 'utf8'), /imaps\.connect\(await withImapXOAuth2\(config, 'outlook\.office365\.com'\)\)/);
+      assert.match(fs.readFileSync(path.join(dir, 'search.js'), 'utf8'), /imaps\.connect\(await withImapSimpleOAuth2\(config, 'outlook\.office365\.com'\)\)/);
       const r = run(dir, 'search.js', []);
       assert.equal(r.code, 0, r.err);
       assert.ok((JSON.parse(r.out) as string[]).includes(`${subject} #1`), r.out);

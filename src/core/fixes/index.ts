@@ -4,12 +4,19 @@
  *
  * Rewrites run on an in-memory ts-morph copy of each file; the edit is the changed span between the
  * old and the new text, so comments, indentation, quotes and semicolons outside it stay as they were.
+ * Each library's rewrite sits beside its detector (src/core/detectors/<library>.fix.ts, registered in
+ * planners.ts); this module locates the findings, runs them, and adds the provider and package edits.
  */
 import * as path from 'node:path';
-import { IndentationText, Node, Project, SyntaxKind, ts, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
-import type { FileEdit, Finding, TextChange } from '../model';
+import { Node, Project, type SourceFile } from 'ts-morph';
+import type { FileEdit, Finding } from '../model';
+import { NotFixable, type FileState } from './kit';
 import { FIXABLE_LIBRARIES } from './libraries';
-import { ENV_VARS, PROVIDER_BASENAME, PROVIDER_MARKER, providerSource } from './provider-template';
+import { manualSteps } from './manual-steps';
+import { envExampleEdit, findPackage, packageJsonEdit } from './package';
+import { LIBRARY_FIXES } from './planners';
+import { addProviderImport, codeStyle, packageLanguages, providerDir, providerEdit, providerExt, providerLanguage, PROVIDER_BASENAME, type Provider } from './provider/place';
+import { detectIndent, detectQuote, detectSemi, minimalChange, scriptKindOf } from './text';
 
 export interface FixContext {
   /** Current text of a file, or undefined when it does not exist / cannot be read. */
@@ -29,35 +36,12 @@ export interface FixPlan {
 
 export { FIXABLE_LIBRARIES };
 
-const MSAL_RANGE = '^7.2.1';
-
-class NotFixable extends Error {}
-
-interface FileState {
-  file: string;
-  original: string;
-  sf: SourceFile;
-  quote: string;
-  semi: string;
-  /** Names to import from the provider module. */
-  imports: Set<string>;
-  /** `await` is allowed at the top level (an ES module that Node runs as such). */
-  topLevelAwait: boolean;
-}
-
-interface Pkg {
-  root: string;
-  type: 'module' | 'commonjs';
-  json: string | undefined;
-  nodeNextTs: boolean;
-}
-
 /** Plans fixes for `findings` (any number of files and packages). Pure: reads through `ctx`, writes nothing. */
 export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPlan {
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true, compilerOptions: { allowJs: true } });
   const files = new Map<string, FileState>();
   const plan: FixPlan = { edits: [], fixed: [], notFixed: [], unusedEnvVars: [], manualSteps: [] };
-  const providers = new Map<string, { pkg: Pkg; language: 'ts' | 'esm' | 'cjs'; file: string; hosts: Record<string, string> }>();
+  const providers = new Map<string, Provider>();
   const protocols = new Set<string>();
   const passwordVars = new Set<string>();
 
@@ -72,7 +56,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       project.manipulationSettings.set({ indentationText: detectIndent(text) });
       const pkg = findPackage(file, ctx);
       const topLevelAwait = /\.mjs$/.test(file) || (/\.js$/.test(file) && pkg.type === 'module');
-      st = { file, original: text, sf, quote: detectQuote(text), semi: detectSemi(text), imports: new Set(), topLevelAwait };
+      st = { file, original: text, sf, quote: detectQuote(text), semi: detectSemi(text), parts: new Set(), topLevelAwait };
       files.set(file, st);
     }
     return st;
@@ -104,7 +88,11 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   for (const { finding, call, main, passNode, passState } of located) {
     try {
       // Every check runs before the first change, so a refused finding leaves its files untouched.
-      const touched = rewrite(finding, call, main, passNode, passState);
+      const planner = LIBRARY_FIXES[finding.library];
+      if (!planner) {
+        throw new NotFixable(`${finding.library}: no automatic fix`);
+      }
+      const touched = planner.rewrite({ finding, call, main, passNode, passState });
       for (const st of touched) {
         users.set(st, [...(users.get(st) ?? []), finding]);
       }
@@ -115,29 +103,60 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       plan.notFixed.push({ finding, reason: e instanceof NotFixable ? e.message : `rewrite failed: ${(e as Error).message}` });
     }
   }
+  // One provider per package and module language; a provider that cannot be written (a foreign file in its place,
+  // an older generated module without the hooks these findings need) takes its findings back out of the plan.
+  const providerUsers = new Map<Provider, FileState[]>();
+  const languages = new Map<string, Set<Provider['language']>>();
+  for (const st of users.keys()) {
+    if (st.parts.size) {
+      const pkg = findPackage(st.file, ctx);
+      languages.set(pkg.root, (languages.get(pkg.root) ?? new Set()).add(providerLanguage(st.file, pkg)));
+    }
+  }
+  const packageNotes = new Set<string>();
   for (const [st, fs] of users) {
+    if (!st.parts.size) {
+      continue; // only a password removed here: the code that uses the provider is elsewhere
+    }
     const pkg = findPackage(st.file, ctx);
-    const language = providerLanguage(st.file, pkg);
+    const choice = packageLanguages(languages.get(pkg.root) ?? new Set(), pkg);
+    const language = choice.pick(providerLanguage(st.file, pkg));
+    if (choice.why) {
+      packageNotes.add(choice.why);
+    }
     const key = `${pkg.root}|${language}`;
     let prov = providers.get(key);
     if (!prov) {
-      try {
-        prov = { pkg, language, file: providerPath(st.file, pkg, language, ctx), hosts: {} };
-      } catch (e) {
-        // A foreign file where the provider should go: undo nothing was written yet, report instead.
-        fs.forEach((finding) => plan.notFixed.push({ finding, reason: (e as Error).message }));
-        plan.fixed = plan.fixed.filter((f) => !fs.includes(f));
-        st.sf.replaceWithText(st.original);
-        continue;
-      }
+      const file = path.join(providerDir(st.file, pkg), PROVIDER_BASENAME + providerExt(language, pkg));
+      prov = { pkg, language, file, parts: new Set(), style: codeStyle(st, pkg, ctx), existing: ctx.readFile(file) };
       providers.set(key, prov);
     }
     for (const f of fs) {
-      if (f.host) {
-        prov.hosts[f.protocol] ??= f.host;
+      if (f.host && f.protocol === 'smtp') {
+        prov.smtpHost ??= f.host;
       }
     }
-    addProviderImport(st, prov.file, pkg);
+    st.parts.forEach((p) => prov.parts.add(p));
+    providerUsers.set(prov, [...(providerUsers.get(prov) ?? []), st]);
+  }
+  const written = new Set<Provider>();
+  for (const [prov, sts] of providerUsers) {
+    try {
+      const edit = providerEdit(prov, ctx.flow ?? 'auto');
+      if (edit) {
+        plan.edits.push(edit);
+      }
+      written.add(prov);
+      sts.forEach((st) => addProviderImport(st, prov.file, prov.pkg));
+    } catch (e) {
+      // nothing was written yet: put the files back and report
+      for (const st of sts) {
+        const fs = users.get(st) ?? [];
+        fs.forEach((finding) => plan.notFixed.push({ finding, reason: (e as Error).message }));
+        plan.fixed = plan.fixed.filter((f) => !fs.includes(f));
+        st.sf.replaceWithText(st.original);
+      }
+    }
   }
 
   for (const st of files.values()) {
@@ -146,16 +165,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       plan.edits.push({ file: st.file, expectedText: st.original, changes: [minimalChange(st.original, text)] });
     }
   }
-  for (const prov of providers.values()) {
-    if (ctx.readFile(prov.file) === undefined) {
-      plan.edits.push({
-        file: prov.file,
-        create: true,
-        changes: [{ start: 0, end: 0, newText: providerSource({ language: prov.language, flow: ctx.flow ?? 'auto', hosts: prov.hosts }) }],
-      });
-    }
-  }
-  const pkgs = new Map([...providers.values()].map((p) => [p.pkg.root, p.pkg]));
+  const pkgs = new Map([...written].map((p) => [p.pkg.root, p.pkg]));
   for (const pkg of pkgs.values()) {
     const dep = packageJsonEdit(pkg);
     if (dep) {
@@ -174,256 +184,9 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
   }
   if (plan.fixed.length) {
-    plan.manualSteps.push(...manualSteps(protocols, plan.fixed));
+    plan.manualSteps.push(...manualSteps(protocols, plan.fixed), ...packageNotes);
   }
   return plan;
-}
-
-/** Applies a rewrite for one finding; returns the files whose code now uses the provider. */
-function rewrite(finding: Finding, call: Node, main: FileState, passNode: Node | undefined, passState: FileState): FileState[] {
-  const q = passState.quote;
-  const hostOpt = finding.host ? `{ host: ${q}${finding.host}${q} }` : '{}';
-
-  switch (finding.library) {
-    case 'nodemailer':
-    case 'nodemailer-smtp-transport': {
-      if (finding.fix.viaUrl) {
-        return [rewriteNodemailerUrl(finding, passNode, passState)];
-      }
-      const { obj, prop } = passwordProperty(passNode, ['pass', 'auth']);
-      if (prop.getName() === 'auth') {
-        // `auth: { type: 'login', user, ... }` without a visible pass: rewrite the auth object itself
-        const init = Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
-        if (!init || !Node.isObjectLiteralExpression(init)) {
-          throw new NotFixable('the auth object is not written inline');
-        }
-        replaceProps(init, ['type', 'pass', 'credentials'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
-      } else {
-        replaceProps(obj, ['type', 'pass'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
-      }
-      passState.imports.add('nodemailerProvisionCallback');
-      if (finding.library === 'nodemailer-smtp-transport') {
-        unwrapSmtpTransport(call);
-      }
-      return [passState];
-    }
-    case 'imapflow': {
-      const { obj } = passwordProperty(passNode, ['pass']);
-      requireAsync(obj, passState);
-      replaceProps(obj, ['pass', 'loginMethod'], [`accessToken: (await getMailAccessToken(${q}imap${q}, ${hostOpt})).accessToken`]);
-      passState.imports.add('getMailAccessToken');
-      return [passState];
-    }
-    case 'imap-simple': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      if (!canAwaitAt(obj, passState) && Node.isCallExpression(call) && call.getArguments().length === 1) {
-        // Options built where no token can be awaited (module level), connect() called where one
-        // can: the password goes, and the call adds a fresh xoauth2 string on every connect.
-        requireAsync(call, main);
-        userExpression(obj, ['user'], finding);
-        replaceProps(obj, ['password'], []);
-        const arg = call.getArguments()[0];
-        arg.replaceWithText(`await withImapXOAuth2(${arg.getText()}${finding.host ? `, ${main.quote}${finding.host}${main.quote}` : ''})`);
-        main.imports.add('withImapXOAuth2');
-        return [passState, main];
-      }
-      requireAsync(obj, passState);
-      const user = userExpression(obj, ['user', 'username'], finding);
-      replaceProps(obj, ['password'], [`xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`]);
-      passState.imports.add('imapXOAuth2');
-      return [passState];
-    }
-    case 'imap':
-    case 'mail-listener':
-    case 'mail-notifier': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      requireAsync(obj, passState);
-      const user = userExpression(obj, ['user', 'username'], finding);
-      replaceProps(obj, ['password'], [
-        ...typedPasswordKey(passState),
-        `xoauth2: await imapXOAuth2(${user}${finding.host ? `, ${q}${finding.host}${q}` : ''})`,
-      ]);
-      passState.imports.add('imapXOAuth2');
-      return [passState];
-    }
-    case 'emailjs': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      requireAsync(obj, passState);
-      replaceProps(obj, ['password', 'authentication'], [
-        `password: (await getMailAccessToken(${q}smtp${q}, ${hostOpt})).accessToken`,
-        `authentication: [${q}XOAUTH2${q}]`,
-      ]);
-      passState.imports.add('getMailAccessToken');
-      return [passState];
-    }
-    case 'node-pop3': {
-      const { obj } = passwordProperty(passNode, ['password']);
-      let varDecl = call.getParent();
-      while (varDecl && (Node.isParenthesizedExpression(varDecl) || Node.isAsExpression(varDecl))) {
-        varDecl = varDecl.getParent();
-      }
-      if (!varDecl || !Node.isVariableDeclaration(varDecl) || !Node.isIdentifier(varDecl.getNameNode()) || passState !== main) {
-        throw new NotFixable('the node-pop3 client is not assigned to a variable in the same file');
-      }
-      const stmt = varDecl.getVariableStatement();
-      if (!stmt) {
-        throw new NotFixable('the node-pop3 client is not declared in a statement');
-      }
-      requireAsync(stmt, main);
-      const user = userExpression(obj, ['user'], finding);
-      replaceProps(obj, ['password'], typedPasswordKey(main));
-      const container = stmt.getParent();
-      if (!Node.isBlock(container) && !Node.isSourceFile(container)) {
-        throw new NotFixable('the node-pop3 client is not declared in a block');
-      }
-      container.insertStatements(
-        stmt.getChildIndex() + 1,
-        `await pop3XOAuth2Login(${varDecl.getName()}, ${user}${finding.host ? `, ${main.quote}${finding.host}${main.quote}` : ''})${main.semi}`,
-      );
-      main.imports.add('pop3XOAuth2Login');
-      return [main];
-    }
-    default:
-      throw new NotFixable(`${finding.library}: no automatic fix`);
-  }
-}
-
-/**
- * nodemailer-smtp-transport (written for nodemailer 2-4) does not know `type: 'OAuth2'` with a
- * provisioning callback; nodemailer >= 3 takes the options directly, so the wrapper call goes.
- */
-function unwrapSmtpTransport(call: Node): void {
-  if (!Node.isCallExpression(call)) {
-    return;
-  }
-  const [arg] = call.getArguments();
-  const parent = call.getParent();
-  if (arg && parent && Node.isCallExpression(parent) && parent.getArguments().includes(call)) {
-    // ts-morph re-indents continuation lines by the call's own indentation: take it off first.
-    const indent = call.getIndentationText().length;
-    const [first, ...rest] = arg.getText().split('\n');
-    const strip = new RegExp(`^[ \\t]{0,${indent}}`);
-    call.replaceWithText([first, ...rest.map((l) => l.replace(strip, ''))].join('\n'));
-  }
-}
-
-function rewriteNodemailerUrl(finding: Finding, urlNode: Node | undefined, st: FileState): FileState {
-  if (!urlNode || !(Node.isStringLiteral(urlNode) || Node.isNoSubstitutionTemplateLiteral(urlNode) || Node.isTemplateExpression(urlNode))) {
-    throw new NotFixable('the connection URL is not written in the code (it comes from a variable or the environment); replace it with host/port options and auth { type: "OAuth2" }');
-  }
-  const raw = Node.isTemplateExpression(urlNode)
-    ? urlNode.getText().slice(1, -1).replace(/\$\{[^}]*\}/g, 'x')
-    : (urlNode.getLiteralValue());
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new NotFixable('cannot parse the connection URL');
-  }
-  if (url.search || !finding.host) {
-    throw new NotFixable('the connection URL has query options; rewrite it by hand');
-  }
-  const secure = url.protocol === 'smtps:';
-  const port = url.port ? Number(url.port) : secure ? 465 : 587;
-  const q = st.quote;
-  const user = decodeURIComponent(url.username);
-  const options = `{ host: ${q}${finding.host}${q}, port: ${port}, secure: ${secure}, auth: { type: ${q}OAuth2${q}, user: ${q}${user.replace(new RegExp(q, 'g'), `\\${q}`)}${q}, provisionCallback: nodemailerProvisionCallback } }`;
-  const parent = urlNode.getParent();
-  if (parent && Node.isPropertyAssignment(parent) && parent.getName() === 'url') {
-    const obj = parent.getParentIfKindOrThrow(SyntaxKind.ObjectLiteralExpression);
-    replaceProps(obj, ['url'], options.slice(2, -2).split(/, (?=host|port|secure|auth)/));
-  } else {
-    urlNode.replaceWithText(options);
-  }
-  st.imports.add('nodemailerProvisionCallback');
-  return st;
-}
-
-/** The property node of the password (or `auth`) and its object literal. */
-function passwordProperty(node: Node | undefined, names: string[]): { obj: ObjectLiteralExpression; prop: Node & { getName(): string } } {
-  let n = node;
-  while (n && !Node.isPropertyAssignment(n) && !Node.isShorthandPropertyAssignment(n)) {
-    n = n.getParent();
-    if (n && Node.isObjectLiteralExpression(n)) {
-      n = undefined;
-    }
-  }
-  if (!n || !(Node.isPropertyAssignment(n) || Node.isShorthandPropertyAssignment(n)) || !names.includes(n.getName())) {
-    throw new NotFixable('the password is not set by a property written in the code');
-  }
-  const obj = n.getParent();
-  if (!Node.isObjectLiteralExpression(obj)) {
-    throw new NotFixable('the password is not in an object literal');
-  }
-  return { obj, prop: n };
-}
-
-/**
- * In TypeScript the libraries' typings (@types/imap, node-pop3) require a `password` key even for
- * XOAUTH2: keep it, empty. JavaScript drops it.
- */
-function typedPasswordKey(st: FileState): string[] {
-  return /\.(ts|tsx|mts|cts)$/.test(st.file) ? [`password: ${st.quote}${st.quote}`] : [];
-}
-
-function canAwaitAt(node: Node, st: FileState): boolean {
-  try {
-    requireAsync(node, st);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `await` needs an async function, or the top level of an ES module. */
-function requireAsync(node: Node, st: FileState): void {
-  const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isFunctionExpression(a) || Node.isArrowFunction(a) || Node.isMethodDeclaration(a));
-  if (fn) {
-    if ((fn as unknown as { isAsync(): boolean }).isAsync()) {
-      return;
-    }
-    throw new NotFixable('the client is created in a synchronous function; a token must be awaited — make the function async (or create the client where a token can be awaited), then run the fix again');
-  }
-  if (!st.topLevelAwait) {
-    throw new NotFixable('the client is created at the top level of a module where a token cannot be awaited; move it into an async function, then run the fix again');
-  }
-}
-
-/** The user expression to put in the SASL string: the sibling user property, or the scanned value. */
-function userExpression(obj: ObjectLiteralExpression, names: string[], finding: Finding): string {
-  for (const n of names) {
-    const p = obj.getProperty(n);
-    if (p && Node.isPropertyAssignment(p)) {
-      return p.getInitializerOrThrow().getText();
-    }
-    if (p && Node.isShorthandPropertyAssignment(p)) {
-      return p.getName();
-    }
-  }
-  if (finding.fix.userText) {
-    return finding.fix.userText;
-  }
-  throw new NotFixable('the mailbox user name is not set next to the password');
-}
-
-/** Replaces the first of `remove` found (in place) by `add`, and deletes the others. */
-function replaceProps(obj: ObjectLiteralExpression, remove: string[], add: string[]): void {
-  const props = obj.getProperties();
-  const idx = props.findIndex((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(p.getName()));
-  if (idx < 0) {
-    throw new NotFixable('nothing to replace');
-  }
-  const doomed = props.filter((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && remove.includes(p.getName()));
-  const first = props[idx];
-  if (add.length) {
-    // ts-morph indents continuation lines to the replaced property's own indentation.
-    first.replaceWithText(add.join(obj.getText().includes('\n') ? ',\n' : ', '));
-  }
-  for (const p of doomed) {
-    if ((p !== first || !add.length) && !p.wasForgotten()) {
-      p.remove();
-    }
-  }
 }
 
 function nodeAt(sf: SourceFile, start: number, end: number, pred: (n: Node) => boolean = () => true): Node | undefined {
@@ -435,238 +198,4 @@ function nodeAt(sf: SourceFile, start: number, end: number, pred: (n: Node) => b
     n = n.getParent();
   }
   return undefined;
-}
-
-function addProviderImport(st: FileState, providerFile: string, pkg: Pkg): void {
-  if (!st.imports.size) {
-    return;
-  }
-  const spec = importSpecifier(st.file, providerFile, pkg);
-  const names = [...st.imports].sort();
-  const q = st.quote;
-  const esm = isEsmFile(st.file, pkg, st.sf);
-  const existingEsm = st.sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === spec);
-  if (existingEsm) {
-    const have = new Set(existingEsm.getNamedImports().map((n) => n.getName()));
-    const missing = names.filter((n) => !have.has(n));
-    if (missing.length) {
-      existingEsm.addNamedImports(missing);
-    }
-    return;
-  }
-  const text = st.sf.getFullText();
-  if (!esm && new RegExp(`require\\(['"]${spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]\\)`).test(text)) {
-    // already required (a previous run): extend its destructuring
-    const decl = st.sf
-      .getVariableDeclarations()
-      .find((d) => d.getInitializer()?.getText().includes(spec) && Node.isObjectBindingPattern(d.getNameNode()));
-    const pattern = decl?.getNameNode();
-    if (pattern && Node.isObjectBindingPattern(pattern)) {
-      const have = new Set(pattern.getElements().map((e) => e.getName()));
-      const all = [...have, ...names.filter((n) => !have.has(n))];
-      pattern.replaceWithText(`{ ${all.join(', ')} }`);
-    }
-    return;
-  }
-  const line = esm
-    ? `import { ${names.join(', ')} } from ${q}${spec}${q}${st.semi}`
-    : `const { ${names.join(', ')} } = require(${q}${spec}${q})${st.semi}`;
-  // After the last import / top-level require, else after a 'use strict' directive / shebang / header comments.
-  const statements = st.sf.getStatements();
-  let after: Node | undefined;
-  for (const s of statements) {
-    if (Node.isImportDeclaration(s) || (Node.isVariableStatement(s) && /\brequire\(/.test(s.getText()) && !s.getText().includes('\n'))) {
-      after = s;
-    } else if (Node.isExpressionStatement(s) && /^['"]use strict['"]/.test(s.getText()) && !after) {
-      after = s;
-    }
-  }
-  st.sf.insertStatements(after ? after.getChildIndex() + 1 : 0, line);
-}
-
-function minimalChange(a: string, b: string): TextChange {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) {
-    start++;
-  }
-  let ea = a.length;
-  let eb = b.length;
-  while (ea > start && eb > start && a[ea - 1] === b[eb - 1]) {
-    ea--;
-    eb--;
-  }
-  return { start, end: ea, newText: b.slice(start, eb) };
-}
-
-function detectQuote(text: string): string {
-  const single = (text.match(/'/g) ?? []).length;
-  const double = (text.match(/"/g) ?? []).length;
-  return double > single ? '"' : "'";
-}
-
-/** The file's indentation unit (ts-morph defaults to four spaces). */
-function detectIndent(text: string): IndentationText {
-  if (/^\t/m.test(text)) {
-    return IndentationText.Tab;
-  }
-  const widths = (text.match(/^( +)\S/gm) ?? []).map((m) => m.length - 1);
-  const min = widths.length ? Math.min(...widths) : 2;
-  return min === 4 ? IndentationText.FourSpaces : min === 8 ? IndentationText.EightSpaces : IndentationText.TwoSpaces;
-}
-
-/** Semicolon style from complete one-line statements (`const x = require('y')`, `import …`). */
-function detectSemi(text: string): string {
-  const lines = text
-    .split('\n')
-    .filter((l) => /^\s*(const|let|var|import|return|export)\b/.test(l) && /[;)'"`\w\]]\s*$/.test(l));
-  const withSemi = lines.filter((l) => /;\s*$/.test(l)).length;
-  return lines.length === 0 || withSemi * 2 >= lines.length ? ';' : '';
-}
-
-function scriptKindOf(file: string): ts.ScriptKind {
-  if (/\.(ts|mts|cts)$/.test(file)) {
-    return ts.ScriptKind.TS;
-  }
-  if (/\.tsx$/.test(file)) {
-    return ts.ScriptKind.TSX;
-  }
-  if (/\.jsx$/.test(file)) {
-    return ts.ScriptKind.JSX;
-  }
-  return ts.ScriptKind.JS;
-}
-
-function findPackage(file: string, ctx: FixContext): Pkg {
-  let dir = path.dirname(file);
-  for (;;) {
-    const json = ctx.readFile(path.join(dir, 'package.json'));
-    if (json !== undefined) {
-      let type: Pkg['type'] = 'commonjs';
-      try {
-        type = (JSON.parse(json) as { type?: string }).type === 'module' ? 'module' : 'commonjs';
-      } catch {
-        /* unparsable package.json: treat as CommonJS, and do not edit it */
-      }
-      const tsconfig = ctx.readFile(path.join(dir, 'tsconfig.json'));
-      let nodeNextTs = type === 'module';
-      if (tsconfig) {
-        const cfg = ts.parseConfigFileTextToJson('tsconfig.json', tsconfig).config as { compilerOptions?: { module?: string; moduleResolution?: string } } | undefined;
-        const mr = `${cfg?.compilerOptions?.moduleResolution ?? ''} ${cfg?.compilerOptions?.module ?? ''}`.toLowerCase();
-        nodeNextTs = /node16|nodenext/.test(mr) && !/bundler/.test(mr) ? true : /bundler|commonjs|node10|\bnode\b/.test(mr) ? false : nodeNextTs;
-      }
-      return { root: dir, type, json, nodeNextTs };
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      return { root: path.dirname(file), type: 'commonjs', json: undefined, nodeNextTs: false };
-    }
-    dir = parent;
-  }
-}
-
-function isEsmFile(file: string, pkg: Pkg, sf: SourceFile): boolean {
-  if (/\.(mjs|mts)$/.test(file)) {
-    return true;
-  }
-  if (/\.(cjs|cts)$/.test(file)) {
-    return false;
-  }
-  if (/\.(ts|tsx)$/.test(file)) {
-    return true;
-  }
-  return pkg.type === 'module' || sf.getImportDeclarations().length > 0;
-}
-
-function providerLanguage(file: string, pkg: Pkg): 'ts' | 'esm' | 'cjs' {
-  if (/\.(ts|tsx|mts|cts)$/.test(file)) {
-    return 'ts';
-  }
-  if (/\.cjs$/.test(file)) {
-    return 'cjs';
-  }
-  return pkg.type === 'module' ? 'esm' : 'cjs';
-}
-
-function providerPath(file: string, pkg: Pkg, language: 'ts' | 'esm' | 'cjs', ctx: FixContext): string {
-  const src = path.join(pkg.root, 'src');
-  const dir = file.startsWith(src + path.sep) ? src : pkg.root;
-  const ext = language === 'ts' ? '.ts' : language === 'cjs' && pkg.type === 'module' ? '.cjs' : '.js';
-  const target = path.join(dir, PROVIDER_BASENAME + ext);
-  const existing = ctx.readFile(target);
-  if (existing !== undefined && !existing.includes(PROVIDER_MARKER)) {
-    throw new NotFixable(`${target} exists and was not generated by Mail OAuth Migrator`);
-  }
-  return target;
-}
-
-function importSpecifier(from: string, providerFile: string, pkg: Pkg): string {
-  let rel = path.relative(path.dirname(from), providerFile).split(path.sep).join('/');
-  if (!rel.startsWith('.')) {
-    rel = `./${rel}`;
-  }
-  if (providerFile.endsWith('.ts')) {
-    return pkg.nodeNextTs ? rel.replace(/\.ts$/, '.js') : rel.replace(/\.ts$/, '');
-  }
-  return rel;
-}
-
-function packageJsonEdit(pkg: Pkg): FileEdit | undefined {
-  if (!pkg.json) {
-    return undefined;
-  }
-  let parsed: Record<string, Record<string, string> | undefined>;
-  try {
-    parsed = JSON.parse(pkg.json) as typeof parsed;
-  } catch {
-    return undefined;
-  }
-  for (const k of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
-    if (parsed[k]?.['@azure/msal-node']) {
-      return undefined; // keep the existing range
-    }
-  }
-  const indent = /\n([ \t]+)"/.exec(pkg.json)?.[1] ?? '  ';
-  const deps = { ...(parsed.dependencies ?? {}), '@azure/msal-node': MSAL_RANGE };
-  const sorted = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
-  const next = JSON.stringify({ ...parsed, dependencies: sorted }, null, indent) + (pkg.json.endsWith('\n') ? '\n' : '');
-  return { file: path.join(pkg.root, 'package.json'), expectedText: pkg.json, changes: [minimalChange(pkg.json, next)] };
-}
-
-function envExampleEdit(root: string, ctx: FixContext): FileEdit | undefined {
-  const file = path.join(root, '.env.example');
-  const existing = ctx.readFile(file);
-  const missing = Object.keys(ENV_VARS).filter((k) => !existing || !new RegExp(`^\\s*(export\\s+)?${k}\\s*=`, 'm').test(existing));
-  if (!missing.length) {
-    return undefined;
-  }
-  const block = [
-    '# Mail OAuth (XOAUTH2) — app registration in Microsoft Entra ID. Values here are placeholders:',
-    '# put real values in the deployment environment or an untracked .env, never in git.',
-    ...missing.flatMap((k) => [`# ${ENV_VARS[k as keyof typeof ENV_VARS]}`, `${k}=`]),
-    '',
-  ].join('\n');
-  if (existing === undefined) {
-    return { file, create: true, changes: [{ start: 0, end: 0, newText: block }] };
-  }
-  const sep = existing.length && !existing.endsWith('\n') ? '\n\n' : existing.length ? '\n' : '';
-  return { file, expectedText: existing, changes: [{ start: existing.length, end: existing.length, newText: sep + block }] };
-}
-
-function manualSteps(protocols: Set<string>, fixed: Finding[]): string[] {
-  const consumer = fixed.some((f) => f.hostKind === 'outlook-consumer');
-  const appPerms = [...protocols].map((p) => ({ smtp: 'SMTP.SendAsApp', imap: 'IMAP.AccessAsApp', pop3: 'POP.AccessAsApp' })[p]).join(', ');
-  const steps = [
-    'Register an app in Microsoft Entra ID (App registrations → New registration); note the Application (client) ID and Directory (tenant) ID → MAIL_OAUTH_CLIENT_ID, MAIL_OAUTH_TENANT_ID.',
-    'Create a client secret (or upload a certificate) → MAIL_OAUTH_CLIENT_SECRET (or MAIL_OAUTH_CERTIFICATE_PATH + MAIL_OAUTH_CERTIFICATE_THUMBPRINT) in the deployment environment, not in git.',
-    `API permissions → Add a permission → APIs my organization uses → "Office 365 Exchange Online" → Application permissions: ${appPerms}; then "Grant admin consent".`,
-    'In Exchange Online PowerShell, register the service principal with the Enterprise application\'s Object ID (not the App registration\'s): New-ServicePrincipal -AppId <client id> -ObjectId <enterprise app object id>; then Add-MailboxPermission -Identity <mailbox> -User <client id> -AccessRights FullAccess.',
-    'Run `npm install` to add @azure/msal-node.',
-  ];
-  if (protocols.has('smtp')) {
-    steps.push('SMTP: keep SMTP AUTH enabled for the mailbox (Set-CASMailbox <mailbox> -SmtpClientAuthenticationDisabled $false) — OAuth still goes through SMTP AUTH; grant SendAs (Add-RecipientPermission) if the From address differs from the mailbox.');
-  }
-  if (consumer) {
-    steps.push('Outlook.com accounts: app-only tokens do not work; register the app for personal Microsoft accounts, enable "Allow public client flows", add delegated permissions (SMTP.Send / IMAP.AccessAsUser.All / POP.AccessAsUser.All, offline_access), and sign in once with the device code the app prints.');
-  }
-  return steps;
 }

@@ -2,7 +2,7 @@
  * Token acquisition for verify, behind a small seam (`TokenAcquirer`) so tests and the VS Code
  * extension can substitute it, and because msal-node's next major drops device code.
  * Authority, knownAuthorities and scopes follow the generated token provider
- * (src/core/fixes/provider-template.ts) exactly, so verify tests what the fixed code will do.
+ * (src/core/fixes/provider/template.ts) exactly, so verify tests what the fixed code will do.
  */
 import { ConfidentialClientApplication, LogLevel, PublicClientApplication } from '@azure/msal-node';
 import type { Configuration, DeviceCodeRequest } from '@azure/msal-node';

@@ -105,7 +105,7 @@ suite('migration quick fix', () => {
     assert.equal(list.length, 1);
     assert.ok(list[0].edit, `edit (command: ${list[0].command?.arguments?.[0]})`);
     assert.ok(await vscode.workspace.applyEdit(list[0].edit));
-    assert.match(doc.getText(), /pop3XOAuth2Login/);
+    assert.match(doc.getText(), /withPop3OAuth2\(new Pop3Command/);
     await waitForDiagnostics(doc.uri, (ds) => ds.length === 0, 'no finding after the migration');
     await vscode.workspace.saveAll(false);
   });
@@ -121,7 +121,7 @@ suite('migration quick fix', () => {
       { preview: false },
     );
     assert.deepEqual(summary, { applied: 1, skipped: 0 });
-    assert.match(doc.getText(), /accessToken/);
+    assert.match(doc.getText(), /withImapFlowOAuth2\(new ImapFlow\(/);
     assert.ok(!/pass: process\.env\.IMAP_PASSWORD/.test(doc.getText()));
     await waitForDiagnostics(doc.uri, (ds) => ds.length === 0, 'no finding after the migration');
     await vscode.workspace.saveAll(false);

@@ -210,11 +210,11 @@ describe('CLI fix', function () {
     const dir = sampleCopy();
     const before = snapshot(dir);
     const r = cli(['fix', dir, '--dry-run', '--diff']);
-    assert.equal(r.code, 1, r.stderr); // manual work is left (yapople, sync contexts)
+    assert.equal(r.code, 1, r.stderr); // manual work is left (yapople)
     assert.match(r.stdout, /^--- a\/src\/mail\/alerts\.ts$/m);
     assert.match(r.stdout, /^\+  auth: \{ user: 'alerts@acme\.example', type: 'OAuth2', provisionCallback: nodemailerProvisionCallback \},$/m);
     assert.match(r.stdout, /^\+\+\+ b\/src\/mail-oauth-token\.ts$/m);
-    assert.match(r.stderr, /Dry run: 8 of 11 finding\(s\) can be fixed/);
+    assert.match(r.stderr, /Dry run: 10 of 11 finding\(s\) can be fixed/);
     assert.match(r.stderr, /yapople/);
     assert.deepEqual(snapshot(dir), before);
   });
@@ -223,7 +223,7 @@ describe('CLI fix', function () {
     const dir = sampleCopy();
     const r = cli(['fix', dir]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /Fixed 8 of 11 finding\(s\)/);
+    assert.match(r.stderr, /Fixed 10 of 11 finding\(s\)/);
     assert.match(r.stderr, /New-ServicePrincipal/);
     assert.match(r.stderr, /No longer used by the fixed code.*SMTP_PASS/);
     assert.doesNotMatch(r.stderr + r.stdout, /Winter2026!|S3cret-imap/);
@@ -237,7 +237,7 @@ describe('CLI fix', function () {
     assert.match(again.stderr, /Left for manual work/);
     assert.deepEqual(snapshot(dir), after);
     const scan = JSON.parse(cli(['scan', dir, '--format', 'json']).stdout);
-    assert.equal(scan.findings.length, 3);
+    assert.equal(scan.findings.length, 1);
     assert.ok(scan.findings.every((f: { fixable: boolean }) => !f.fixable));
   });
 });
