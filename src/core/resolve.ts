@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from './ts';
+import { containerOf, memberAssignments } from './assignments';
 import type { EnvHit, EnvIndex } from './env';
 
 /** A property of a resolved object; evaluated lazily so unrelated branches cost nothing. */
@@ -650,7 +651,8 @@ export class Evaluator {
     }
     const cjs = findModuleExportsAssignment(sf);
     if (cjs) {
-      return this.evaluate(cjs.right);
+      // `module.exports = {}; module.exports.smtp = {...}`
+      return this.withMemberAssignments(this.evaluate(cjs.right), 'exports', [], sf);
     }
     // A CommonJS file (`exports.a = ...`) has a module symbol the checker does not hand out for the node.
     const modSym = this.ctx.checker.getSymbolAtLocation(sf) ?? (sf as { symbol?: ts.Symbol }).symbol;
@@ -740,66 +742,6 @@ export class Evaluator {
     }
     return { ...obj, props };
   }
-}
-
-interface MemberAssignment {
-  /** Property path below the root (`['smtp', 'auth']` for `cfg.smtp.auth = ...`). */
-  path: string[];
-  rhs: ts.Expression;
-  node: ts.BinaryExpression;
-  /** The root identifier (absent for `exports` / `module.exports`). */
-  rootId?: ts.Identifier;
-}
-
-const memberAssignCache = new WeakMap<ts.SourceFile, Map<string, MemberAssignment[]>>();
-
-/** `a.b.c = x` statements of a file by root name, in source order; `module.exports.x` counts as `exports.x`. */
-function memberAssignments(sf: ts.SourceFile): Map<string, MemberAssignment[]> {
-  let found = memberAssignCache.get(sf);
-  if (!found) {
-    const map = new Map<string, MemberAssignment[]>();
-    const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-        const path: string[] = [];
-        let e: ts.Expression = n.left;
-        for (;;) {
-          if (ts.isPropertyAccessExpression(e)) {
-            path.unshift(e.name.text);
-          } else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
-            path.unshift(e.argumentExpression.text);
-          } else {
-            break;
-          }
-          e = e.expression;
-          if (ts.isIdentifier(e) && e.text === 'module' && path[0] === 'exports') {
-            path.shift();
-            e = ts.factory.createIdentifier('exports');
-            break;
-          }
-        }
-        if (ts.isIdentifier(e) && path.length) {
-          const root = e.text;
-          const list = map.get(root) ?? [];
-          list.push({ path, rhs: n.right, node: n, rootId: root === 'exports' ? undefined : e });
-          map.set(root, list);
-        }
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    found = map;
-    memberAssignCache.set(sf, found);
-  }
-  return found;
-}
-
-/** The function (or file) whose body holds a node. */
-function containerOf(node: ts.Node): ts.Node {
-  let n = node.parent;
-  while (n && !ts.isSourceFile(n) && !ts.isFunctionLike(n)) {
-    n = n.parent;
-  }
-  return n ?? node.getSourceFile();
 }
 
 const assignedCache = new WeakMap<ts.SourceFile, Set<string>>();

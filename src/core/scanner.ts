@@ -139,9 +139,10 @@ export function readCandidate(
   } catch (e) {
     return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  // Every watched package name contains "mail", "imap", one of the POP3 names, "next-auth" or "payload"
-  // (and Meteor's assignment "MAIL_URL"): a few memchr-speed scans decide for almost every file before
-  // anything is decoded ("pop" alone would match `.pop()`).
+  // Every watched package name contains "mail", "imap" or one of the POP3 names ("pop" alone would match
+  // `.pop()`), and so does every framework config that can hold a login (NextAuth's `Providers.Email` and
+  // `next-auth/providers/email`, Payload's `email: {...}`); Meteor's assignment says "MAIL_URL". A few
+  // memchr-speed scans decide for almost every file before anything is decoded.
   let named = false;
   for (const needle of NEEDLES) {
     if (buf.indexOf(needle) >= 0) {
@@ -157,7 +158,7 @@ export function readCandidate(
 }
 
 const MINIFIED_NAME = /\.min\.[cm]?js$/i;
-const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople', 'next-auth', 'payload', 'MAIL_URL'].map((n) => Buffer.from(n));
+const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople', 'MAIL_URL'].map((n) => Buffer.from(n));
 const IMPORT_BEFORE_QUOTE = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)$/;
 
 /**

@@ -17,7 +17,7 @@ export const nodePop3PasswordAuth: Detector = {
     const arg = site.args[0];
     const opts = arg && ctx.ev.evaluate(arg);
     if (opts && opts.kind === 'object') {
-      reportConnection(this, site, ctx, flatFacts(ctx, opts, { host: ['host'], user: ['user'], password: ['password'], oauth: [], emptyIsNoLogin: true }));
+      reportConnection(this, site, ctx, flatFacts(ctx, opts, { host: ['host'], user: ['user'], password: ['password'], oauth: [] }));
     }
   },
 };

@@ -49,8 +49,8 @@ export function isSet(v: Val | undefined): boolean {
 /**
  * A password login: the password is set. Placeholders count (`''`, `'changeme'`, `'<password>'`,
  * `'YOUR_PASSWORD'`): the config is waiting for a password, so it will log in with one. Only where
- * `emptyIsNoLogin` (node-pop3: its migrated TypeScript keeps `password: ''` for the typings and logs
- * in with XOAUTH2 by command) is a literal empty string no login.
+ * `emptyIsNoLogin` (the flat IMAP/POP3 options: their migrated TypeScript keeps `password: ''` for the
+ * typings and logs in with XOAUTH2 through the provider hook) is a literal empty string no login.
  */
 export function isPassword(v: Val | undefined, emptyIsNoLogin = false): boolean {
   return isSet(v) && !(emptyIsNoLogin && v?.kind === 'value' && v.value === '' && !v.env);
@@ -256,7 +256,7 @@ function dedupe(rel: RelatedLocation[]): RelatedLocation[] {
 export function flatFacts(
   ctx: DetectorContext,
   opts: Val,
-  keys: { host: string[]; user: string[]; password: string[]; oauth: string[]; emptyIsNoLogin?: boolean },
+  keys: { host: string[]; user: string[]; password: string[]; oauth: string[] },
 ): ConnectionFacts {
   const pick = (names: string[]): { v?: Val; name?: string } => {
     for (const n of names) {
@@ -277,7 +277,8 @@ export function flatFacts(
     password: password.v,
     passwordNode: password.name ? propNode(opts, password.name) : undefined,
     configNode: opts.kind === 'object' ? opts.node : undefined,
-    passwordAuth: isPassword(password.v, keys.emptyIsNoLogin),
+    // `password: ''` is what a fix leaves in TypeScript (see isPassword); other placeholders count.
+    passwordAuth: isPassword(password.v, true),
     oauth,
   };
 }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { caseCounts } from '../harness/detector-tester';
+import { detectors } from '../../../src/core/detectors';
+import { caseCounts, caseCountsById } from '../harness/detector-tester';
 import './nodemailer.test';
 import './smtp-emailjs.test';
 import './imap.test';
@@ -19,5 +20,15 @@ describe('detector test suite size', () => {
     const { valid, invalid } = caseCounts();
     assert.ok(valid + invalid >= 100, `${valid + invalid} cases`);
     assert.ok(valid >= invalid, `${valid} valid vs ${invalid} invalid`);
+  });
+});
+
+describe('framework adapter fixtures', () => {
+  it('every adapter has fixtures, with at least as many negative (valid) cases as positive ones', () => {
+    for (const d of detectors.filter((x) => x.reportAs)) {
+      const c = caseCountsById().get(d.id);
+      assert.ok(c && c.invalid > 0, `${d.id} has invalid cases`);
+      assert.ok(c.valid >= c.invalid, `${d.id}: ${c.valid} valid vs ${c.invalid} invalid`);
+    }
   });
 });

@@ -31,6 +31,7 @@ run('nodemailer-password-auth', {
     // nodemailer 0.x shapes that are not SMTP logins
     { filename: 'app.js', code: `${CJS_NM}\nnodemailer.createTransport('SMTP');` },
     { filename: 'app.js', code: `${CJS_NM}\nnodemailer.createTransport('direct', { name: 'smtp.office365.com' });` },
+    { filename: 'app.js', code: `${CJS_NM}\nconst mail = require('./mail-config');\nnodemailer.createTransport(mail.smtp);`, files: { 'mail-config.js': `module.exports = {};\nmodule.exports.smtp = { host: 'smtp.office365.com', ${AUTH} };\nmodule.exports.smtp.host = 'smtp.mailgun.org';` } },
     // placeholder user but no password key: no login
     `${NM}\nnodemailer.createTransport({ host: 'smtp.office365.com', port: 25, auth: { user: 'YOUR_USER' } });`,
     // service names that are not Microsoft, or are nodemailer's own
@@ -71,6 +72,13 @@ run('nodemailer-password-auth', {
       filename: 'app.js',
       code: `${CJS_NM}\nconst config = require('./config');\nnodemailer.createTransport(config.mail);`,
       files: { 'config.js': `const config = {};\nconfig.mail = { host: 'smtp.gmail.com', ${AUTH} };\nconfig.mail.host = 'smtp.office365.com';\nmodule.exports = config;` },
+      errors: [O365],
+    },
+    {
+      name: 'module.exports = {} then module.exports.name assigned',
+      filename: 'app.js',
+      code: `${CJS_NM}\nconst mail = require('./mail-config');\nnodemailer.createTransport(mail.smtp);`,
+      files: { 'mail-config.js': `module.exports = {};\nmodule.exports.smtp = { host: 'smtp.office365.com', ${AUTH} };` },
       errors: [O365],
     },
     {

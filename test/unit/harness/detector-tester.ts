@@ -84,8 +84,13 @@ function title(c: CaseBase | string): string {
 }
 
 let total = { valid: 0, invalid: 0 };
+const byId = new Map<string, { valid: number; invalid: number }>();
 export function caseCounts(): { valid: number; invalid: number } {
   return total;
+}
+/** Case counts per detector id (summed over every `run` of that id). */
+export function caseCountsById(): ReadonlyMap<string, { valid: number; invalid: number }> {
+  return byId;
 }
 
 export function run(detectorId: string, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
@@ -99,6 +104,8 @@ export function run(detectorId: string, cases: { valid: ValidCase[]; invalid: In
     seen.add(k);
   }
   total = { valid: total.valid + cases.valid.length, invalid: total.invalid + cases.invalid.length };
+  const mine = byId.get(detectorId) ?? { valid: 0, invalid: 0 };
+  byId.set(detectorId, { valid: mine.valid + cases.valid.length, invalid: mine.invalid + cases.invalid.length });
   describe(detectorId, () => {
     describe('valid', () => {
       for (const c of cases.valid) {

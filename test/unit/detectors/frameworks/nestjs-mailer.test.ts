@@ -23,6 +23,9 @@ run('nestjs-mailer', {
     { filename: F, code: `const MailerModule = { forRoot: (o: unknown) => o };\nMailerModule.forRoot({ transport: { host: 'smtp.office365.com', auth: { user: 'u', pass: 'p' } } });` },
     // MailerService usage is not configuration
     { filename: 'src/mail/mail.service.ts', code: `import { MailerService } from '@nestjs-modules/mailer';\nexport class MailService { constructor(private readonly mailer: MailerService) {}\n  send() { return this.mailer.sendMail({ to: 'x@contoso.com', subject: 'smtp.office365.com' }); } }` },
+    // a useClass factory that configures SendGrid, and a class without createMailerOptions
+    { filename: F, code: `${IMPORTS}\nclass MailConfig { constructor(private readonly config: ConfigService) {}\n  createMailerOptions() { return { transport: { host: 'smtp.sendgrid.net', auth: { user: 'apikey', pass: this.config.get('SENDGRID_API_KEY') } } }; } }\nMailerModule.forRootAsync({ useClass: MailConfig });` },
+    { filename: F, code: `${IMPORTS}\nclass MailConfig { options() { return { transport: { host: 'smtp.office365.com', auth: { user: 'u', pass: 'p' } } }; } }\nMailerModule.forRootAsync({ useClass: MailConfig });` },
     // relay without credentials
     { filename: F, code: `${IMPORTS}\nMailerModule.forRoot({ transport: 'smtp://smtp.office365.com:587' });` },
   ],
@@ -58,6 +61,16 @@ run('nestjs-mailer', {
       filename: F,
       code: factory(`(config: ConfigService) => ({ transport: { host: config.get('SMTP_HOST', 'smtp.office365.com'), auth: { user: 'u', pass: config.get('SMTP_PASS') } } })`),
       errors: [E],
+    },
+    {
+      name: 'forRootAsync useClass in another module, this.config.get through .env',
+      filename: F,
+      code: `${IMPORTS}\nimport { MailConfigService } from './mail-config.service';\nMailerModule.forRootAsync({ imports: [ConfigModule], useClass: MailConfigService });`,
+      files: {
+        'src/mail/mail-config.service.ts': "import { Injectable } from '@nestjs/common';\nimport { ConfigService } from '@nestjs/config';\nimport type { MailerOptions, MailerOptionsFactory } from '@nestjs-modules/mailer';\n@Injectable()\nexport class MailConfigService implements MailerOptionsFactory {\n  constructor(private readonly config: ConfigService) {}\n  createMailerOptions(): MailerOptions {\n    return { transport: { host: this.config.get('MAIL_HOST'), auth: { user: this.config.get('MAIL_USER'), pass: this.config.get('MAIL_PASSWORD') } } };\n  }\n}\n",
+      },
+      env: ENV,
+      errors: [{ ...E, related: ['MAIL_HOST=smtp.office365.com'] }],
     },
     {
       name: 'named transports',
