@@ -48,12 +48,12 @@ export function isSet(v: Val | undefined): boolean {
 
 /**
  * A password login: the password is set. Placeholders count (`''`, `'changeme'`, `'<password>'`,
- * `'YOUR_PASSWORD'`): the config is waiting for a password, so it will log in with one. Only where
- * `emptyIsNoLogin` (the flat IMAP/POP3 options: their migrated TypeScript keeps `password: ''` for the
- * typings and logs in with XOAUTH2 through the provider hook) is a literal empty string no login.
+ * `'YOUR_PASSWORD'`): the config is waiting for a password, so it will log in with one. (Migrated
+ * TypeScript keeps `password: ''` for the typings, but its client is wrapped in a provider hook:
+ * isProviderHooked.)
  */
-export function isPassword(v: Val | undefined, emptyIsNoLogin = false): boolean {
-  return isSet(v) && !(emptyIsNoLogin && v?.kind === 'value' && v.value === '' && !v.env);
+export function isPassword(v: Val | undefined): boolean {
+  return isSet(v);
 }
 
 export function str(v: Val | undefined): string | undefined {
@@ -146,7 +146,7 @@ function related(ctx: DetectorContext, site: Site, v: Val | undefined, role: Rel
  * OAuth configs, non-Microsoft hosts and configs without a password.
  */
 export function reportConnection(detector: Detector, site: Site, ctx: DetectorContext, facts: ConnectionFacts): void {
-  if (!facts.passwordAuth || facts.oauth || isProviderHooked(site.node, ctx.sourceFile)) {
+  if (!facts.passwordAuth || facts.oauth || isProviderHooked(site.node, ctx.sourceFile, detector.library)) {
     return;
   }
   const sf = ctx.sourceFile;
@@ -278,7 +278,7 @@ export function flatFacts(
     passwordNode: password.name ? propNode(opts, password.name) : undefined,
     configNode: opts.kind === 'object' ? opts.node : undefined,
     // `password: ''` is what a fix leaves in TypeScript (see isPassword); other placeholders count.
-    passwordAuth: isPassword(password.v, true),
+    passwordAuth: isPassword(password.v),
     oauth,
   };
 }
@@ -289,7 +289,7 @@ export function flatFacts(
  * key the typings require), `imaps.connect(await withImapSimpleOAuth2(options))` or
  * `withImapSimpleOAuth2(options).then((o) => imaps.connect(o))`.
  */
-export function isProviderHooked(node: ts.Node, sf: ts.SourceFile): boolean {
+export function isProviderHooked(node: ts.Node, sf: ts.SourceFile, library: string): boolean {
   const hooks = providerImports(sf);
   if (!hooks.size) {
     return false;
@@ -302,6 +302,9 @@ export function isProviderHooked(node: ts.Node, sf: ts.SourceFile): boolean {
   }
   if (isHook(n.parent) && (n.parent as ts.CallExpression).arguments[0] === n) {
     return true;
+  }
+  if (library === 'node-pop3' && hooks.has('pop3XOAuth2Login')) {
+    return true; // an earlier version of the fix: node-pop3 logs in by command (AUTH XOAUTH2) after creation
   }
   if (ts.isCallExpression(node) && node.arguments.some((a) => isHook(ts.isAwaitExpression(a) ? a.expression : a))) {
     return true;
@@ -322,7 +325,7 @@ function providerImports(sf: ts.SourceFile): Set<string> {
       for (const st of sf.statements) {
         const text = st.getText(sf);
         if ((ts.isImportDeclaration(st) || ts.isVariableStatement(st)) && /mail-oauth-token/.test(text)) {
-          for (const m of text.matchAll(/\b(with\w*OAuth2)\b/g)) {
+          for (const m of text.matchAll(/\b(with\w*OAuth2|pop3XOAuth2Login)\b/g)) {
             names.add(m[1]);
           }
         }
