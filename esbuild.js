@@ -62,6 +62,11 @@ async function main() {
     { ...common, ...heavy, entryPoints: ['src/cli-core.ts'], outfile: 'dist/cli-core.js' },
     { ...common, ...heavy, entryPoints: ['src/scan-core.ts'], outfile: 'dist/scan-core.js' },
     { ...common, entryPoints: ['src/cli-worker.ts'], outfile: 'dist/cli-worker.js' },
+    // commands bundled on their own, loaded by dist/cli.js only when they run
+    { ...common, entryPoints: ['src/core/explain/cli.ts'], outfile: 'dist/cli-explain.js' },
+    { ...common, entryPoints: ['src/core/inventory/cli.ts'], outfile: 'dist/cli-inventory.js' },
+    // the MCP server and its SDK; also run directly by the extension (`node dist/cli-mcp.js`)
+    { ...common, minify: true, entryPoints: ['src/core/mcp/cli.ts'], outfile: 'dist/cli-mcp.js' },
     {
       ...common,
       ...heavy,

@@ -5,7 +5,7 @@
  */
 
 export { Analyzer } from './core/analyzer';
-export { planFixes } from './core/fixes';
+export { planFixes } from './core/fix-guard';
 export { applyEdits, overlayReader, unifiedDiff } from './core/fixes/apply';
 export { setupCommand } from './core/setup/cli';
 export { verifyCommand } from './core/verify/cli';

@@ -11,6 +11,9 @@ import { Worker } from 'node:worker_threads';
 // to load) is loaded by a worker while this thread walks the workspace, or imported when needed.
 import type { Analyzer, AnalyzerOptions } from './core/analyzer';
 import type * as CliCore from './cli-core';
+import type * as ExplainCli from './core/explain/cli';
+import type * as InventoryCli from './core/inventory/cli';
+import type * as McpCli from './core/mcp/cli';
 import { EnvIndex } from './core/env';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
@@ -25,6 +28,9 @@ Commands:
   fix [paths...]         Rewrite those logins to OAuth2 (XOAUTH2) with tokens from @azure/msal-node.
   verify                 Check an app registration end to end (token, claims, TLS, XOAUTH2 login); see verify --help.
   setup [paths...]       Print the Entra checklist and Exchange Online PowerShell for your findings; see setup --help.
+  inventory [paths...]   Link the mailboxes admins' reports show using Basic auth to the code; see inventory --help.
+  mcp                    Serve the Model Context Protocol over stdio (scan, plan_fix, explain, setup) for AI agents.
+  explain [text]         Explain a pasted SMTP/IMAP/POP reply, AADSTS or Graph error, or token, offline; see explain --help.
 
 scan options:
   --format text|json|sarif   Output format (default: text)
@@ -89,6 +95,12 @@ function loadCore(): typeof CliCore {
   // A runtime path esbuild does not follow: the core stays a separate file, loaded on demand.
   const req = require;
   return req(CORE_FILE) as typeof CliCore;
+}
+
+/** A command bundled on its own (dist/<name>.js, see esbuild.js), loaded only when it runs. */
+function loadBundle<T>(name: string): T {
+  const req = require;
+  return req(path.join(__dirname, `${name}.js`)) as T;
 }
 
 /** Walks and reads here while a worker loads the analyzer, then lets the worker analyse. */
@@ -390,6 +402,16 @@ export async function main(argv: string[]): Promise<number> {
         return await loadCore().verifyCommand(rest);
       case 'setup':
         return await loadCore().setupCommand(rest);
+      case 'inventory':
+        return await loadBundle<typeof InventoryCli>('cli-inventory').inventoryCommand(rest, {
+          scanOptions: SCAN_OPTIONS,
+          scan: async (paths, values) => (await runScan(paths, values, false)).result,
+          writeAtomic,
+        });
+      case 'mcp':
+        return await loadBundle<typeof McpCli>('cli-mcp').mcpCommand(rest, { version: VERSION, loadCore });
+      case 'explain':
+        return loadBundle<typeof ExplainCli>('cli-explain').explainCommand(rest);
       case '--version':
       case '-v':
         process.stdout.write(`${VERSION}\n`);

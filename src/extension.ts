@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Finding } from './core/model';
 import { coreLoadMs, isCoreLoaded, isCoreLoadedOnHost } from './vscode/core';
 import { Controller, type ScanRequest, type ScanSummary } from './vscode/controller';
+import { mcpDefinitions, registerMcpServer } from './vscode/mcp';
 
 /** What `activate()` returns (`vscode.extensions.getExtension(...).exports`): used by tests and benchmarks. */
 export interface MailOAuthApi {
@@ -41,6 +42,8 @@ export interface MailOAuthApi {
    * returns the longest time the loop was blocked (timer lateness), ms.
    */
   probeEventLoop(): { stop(): number };
+  /** The MCP server definitions registered for agent mode; undefined when this VS Code has no MCP API. */
+  mcpServers(): { label: string; command: string; args: string[]; env: Record<string, string> }[] | undefined;
 }
 
 function probeEventLoop(): { stop(): number } {
@@ -67,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): MailOAuthApi {
   const t0 = performance.now();
   const c = new Controller(context.secrets);
   controller = c;
-  context.subscriptions.push(c);
+  context.subscriptions.push(
+    c,
+    ...registerMcpServer(context.extensionPath, String(context.extension.packageJSON.version)),
+  );
   c.start();
   const activationMs = performance.now() - t0;
   c.log.info(`activated in ${activationMs.toFixed(1)} ms (analyzer not loaded yet)`);
@@ -85,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): MailOAuthApi {
     treeSnapshot: () => c.treeSnapshot(),
     liveAnalyzers: () => c.liveAnalyzers(),
     probeEventLoop,
+    mcpServers: () => mcpDefinitions?.(),
   };
 }
 

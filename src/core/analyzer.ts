@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from './ts';
-import { detectors, type CallSite, type DetectorContext } from './detectors';
+import { detectors, fileDetectors, intrinsics, type CallSite, type DetectorContext } from './detectors';
+import { meteorEnvFindings } from './detectors/meteor';
 import { detectMsalPasswordGrant } from './detectors/msal-password-grant';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
@@ -30,6 +31,7 @@ import {
   classifyBuffer,
   collectCandidates,
   DEFAULT_MAX_FILE_SIZE,
+  isCandidate,
   mentionsWatchedPackage,
   relativeSpecifiers,
   RESOLVE_EXTS,
@@ -115,6 +117,7 @@ export class Analyzer {
       onProgress: options.onProgress,
     });
     const analysed = await this.analyzeCandidates(collected.texts, options);
+    analysed.findings = sortFindings([...analysed.findings, ...this.envFindings()]);
     const root =
       paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory()
         ? path.resolve(paths[0])
@@ -177,6 +180,11 @@ export class Analyzer {
     const findings = [...results.values()].flat();
     onProgress?.({ phase: 'analyze', done: analysed, total: texts.size });
     return { findings: sortFindings(findings), skipped };
+  }
+
+  /** Findings in the dotenv files themselves (Meteor's MAIL_URL); the scan adds them once. */
+  envFindings(): Finding[] {
+    return meteorEnvFindings(this.env, this.root, { extraHosts: this.opts.extraHosts, reportUnresolved: false, now: this.opts.now() });
   }
 
   /**
@@ -453,7 +461,7 @@ export class Analyzer {
    * package cost one regex test.
    */
   analyzeText(file: string, text: string): Finding[] {
-    if (!mentionsWatchedPackage(text) && !this.overlay.has(file) && !this.importsCandidate(file, text)) {
+    if (!isCandidate(file, text) && !this.overlay.has(file) && !this.importsCandidate(file, text)) {
       this.reuse.delete(file);
       return [];
     }
@@ -637,6 +645,16 @@ function isSuppressed(node: ts.Node, sf: ts.SourceFile): boolean {
   return c >= 0 && SUPPRESS.test(line.slice(c));
 }
 
+/** The innermost node that starts at or spans `pos` (for suppression comments of file-level findings). */
+function nodeAt(sf: ts.SourceFile, pos: number): ts.Node {
+  let n: ts.Node = sf;
+  for (let next: ts.Node | undefined = sf; next; ) {
+    n = next;
+    next = ts.forEachChild(n, (c) => (c.getStart(sf) <= pos && pos < c.end ? c : undefined));
+  }
+  return n;
+}
+
 /** What analyzeSourceFile needs besides the file and the checker. */
 export interface FileContext {
   env: EnvIndex;
@@ -680,7 +698,7 @@ export function gateCalls(
 /** Runs every detector on one parsed file. Exported for tests that build their own programs. */
 export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc: FileContext): Finding[] {
   const findings: Finding[] = [];
-  const ev = new Evaluator({ checker, env: fc.env, root: fc.root, requestImport: fc.requestImport });
+  const ev = new Evaluator({ checker, env: fc.env, root: fc.root, requestImport: fc.requestImport, intrinsics });
   const ctx: DetectorContext = {
     ev,
     checker,
@@ -689,12 +707,23 @@ export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc
     report: (f) => findings.push(f),
   };
   const gate = gateCalls(sf, fc.mayWrap);
-  fc.onGate?.(gate);
+  const configs = fileDetectors.filter((d) => d.appliesTo?.(sf));
+  // A framework config is not made of gated calls: the editor's reuse (see reuse.ts) must not apply.
+  if (!configs.length) {
+    fc.onGate?.(gate);
+  }
   for (const node of gate.gated) {
     try {
       inspect(node, ctx);
     } catch {
       // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
+    }
+  }
+  for (const d of configs) {
+    try {
+      d.detectFile?.(sf, { ...ctx, report: (f) => !isSuppressed(nodeAt(sf, f.span.start), sf) && ctx.report(f) });
+    } catch {
+      // as above
     }
   }
   return findings;
@@ -963,6 +992,7 @@ function inspect(node: ts.CallExpression | ts.NewExpression, ctx: DetectorContex
     isNew: ts.isNewExpression(node),
     pkg: callee.pkg,
     path: callee.path,
+    sub: callee.sub,
     args: node.arguments ?? [],
   };
   for (const d of detectors) {

@@ -62,6 +62,19 @@ export class EnvIndex {
     }
   }
 
+  /** Every dotenv file with the variable `name`, and where it is set (Meteor reads MAIL_URL itself). */
+  filesSetting(name: string): EnvHit[] {
+    const out: EnvHit[] = [];
+    for (const list of this.byDir.values()) {
+      for (const env of list) {
+        if (Object.prototype.hasOwnProperty.call(env.values, name)) {
+          out.push({ value: env.values[name], file: env.file, template: TEMPLATE.test(env.file), ...locate(env.text, name) });
+        }
+      }
+    }
+    return out;
+  }
+
   get size(): number {
     let n = 0;
     for (const l of this.byDir.values()) {

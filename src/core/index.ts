@@ -4,7 +4,8 @@ export { Analyzer, DEFAULT_MAX_FILE_SIZE, mentionsWatchedPackage, type AnalyzerO
 export { detectors, watchedPackages } from './detectors';
 export { EnvIndex, DEFAULT_ENV_FILES } from './env';
 export { classifyHost, severityFor, SMTP_BASIC_AUTH_OFF } from './hosts';
-export { planFixes, FIXABLE_LIBRARIES, type FixContext, type FixPlan } from './fixes';
+export { FIXABLE_LIBRARIES, type FixContext, type FixPlan } from './fixes';
+export { planFixes, hasFixPlanner } from './fix-guard';
 export { applyEdits, applyChanges, overlayReader, unifiedDiff } from './fixes/apply';
 export { ruleInfo, allRules, DOCS_BASE } from './report/rules';
 export { setupScript, setupMarkdown } from './setup';

@@ -72,6 +72,11 @@ export interface FixHints {
   manual?: string;
   /** MSAL password grant: which token the generated provider gives instead (`getMailAccessToken(tokenProtocol)`). */
   tokenProtocol?: 'smtp' | 'imap' | 'pop3' | 'graph';
+  /**
+   * The framework whose config holds the login (NextAuth, NestJS mailer, Strapi, ...). Such findings
+   * have no automatic fix yet; `configSpan`/`passwordSpan` still locate the nodemailer options.
+   */
+  framework?: string;
 }
 
 /** One password login to a Microsoft mail endpoint (or, when enabled, a mail client whose host is unknown). */
@@ -92,6 +97,11 @@ export interface Finding {
   /** Whether an automatic fix exists for this finding. */
   fixable: boolean;
   fix: FixHints;
+  /**
+   * The login user name (the mailbox), when the scan resolved it statically: a literal, a const, a config
+   * object, a connection URL or a .env value (not a .env.example placeholder).
+   */
+  mailbox?: string;
 }
 
 /** A file the scan did not analyse, and why. */

@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from './ts';
+import { containerOf, memberAssignments } from './assignments';
 import type { EnvHit, EnvIndex } from './env';
 
 /** A property of a resolved object; evaluated lazily so unrelated branches cost nothing. */
@@ -32,7 +33,7 @@ export type Val =
   | (Base & { kind: 'value'; value: string | number | boolean | null | undefined })
   | (Base & { kind: 'object'; props: Map<string, Prop>; open: boolean })
   | (Base & { kind: 'array'; items: Val[] })
-  | (Base & { kind: 'module'; pkg: string; path: string[] })
+  | (Base & { kind: 'module'; pkg: string; path: string[]; sub?: string })
   | (Base & { kind: 'function'; decl: ts.SignatureDeclaration })
   | (Base & { kind: 'env-object' })
   | (Base & { kind: 'unknown'; alts?: Val[]; partial?: string });
@@ -49,6 +50,26 @@ export interface EvalContext {
    * loads it and analyses again: other modules are parsed only when a value needs them.
    */
   requestImport?: (fromFile: string, specifier: string) => void;
+  /**
+   * Calls into packages whose result is known statically, keyed by `pkg` + ':' + export path (see
+   * intrinsicKey): `env('X', d)` in a Strapi config, `config.get('X')` on a NestJS ConfigService.
+   */
+  intrinsics?: ReadonlyMap<string, Intrinsic>;
+}
+
+/** A package function the evaluator can "call": it gets the call and the evaluator, and returns a value. */
+export type Intrinsic = (call: ts.CallExpression, ev: Evaluator) => Val;
+
+/** `intrinsics` key of a package export path (`prototype` marks an instance method). */
+export function intrinsicKey(pkg: string, path: readonly string[]): string {
+  return `${pkg}:${path.join('.')}`;
+}
+
+/** A reference into a package as imported by `spec` (`sub` keeps the subpath: `next-auth/providers/email`). */
+function moduleRef(spec: string, path: string[], node: ts.Node): Val {
+  const pkg = packageName(spec);
+  const sub = spec.length > pkg.length ? spec.slice(pkg.length + 1) : undefined;
+  return sub ? { kind: 'module', pkg, path, node, sub } : { kind: 'module', pkg, path, node };
 }
 
 const MAX_DEPTH = 40;
@@ -68,11 +89,23 @@ export class Evaluator {
   private readonly active = new Set<ts.Node>();
   private readonly jsonCache = new Map<string, ts.JsonSourceFile | null>();
   private readonly symbolMemo = new Map<ts.Declaration, Val>();
+  /** Values given to function parameters by a detector that knows the caller (see bindParameter). */
+  private readonly params = new Map<ts.ParameterDeclaration, Val>();
 
   constructor(private readonly ctx: EvalContext) {}
 
   unknown(node: ts.Node, alts?: Val[]): Val {
     return { kind: 'unknown', node, alts };
+  }
+
+  /**
+   * Gives a parameter the value its (framework) caller passes: Strapi calls a config function with
+   * `{ env }`, NestJS calls `useFactory` with the providers listed in `inject`.
+   */
+  bindParameter(param: ts.ParameterDeclaration, v: Val): void {
+    this.params.set(param, v);
+    // Values read through the parameter before it was bound are stale now.
+    this.symbolMemo.clear();
   }
 
   /** Evaluates an expression. Never throws for unsupported shapes: they yield `unknown`. */
@@ -134,6 +167,9 @@ export class Evaluator {
       return { kind: 'env-object', node };
     }
     if (ts.isPropertyAccessExpression(node)) {
+      if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+        return this.evalThisMember(node);
+      }
       const v = this.member(this.evaluate(node.expression), node.name.text, node);
       if (v.kind === 'unknown' && !v.env && this.isEnumOrClassRef(node.expression)) {
         // Enum members and class statics. Asked only then: the checker type-checks the whole
@@ -170,6 +206,31 @@ export class Evaluator {
       return { kind: 'function', decl: node, node };
     }
     return this.unknown(node);
+  }
+
+  /** `this.config` where `config` is a constructor parameter property (`constructor(private config: ConfigService)`). */
+  private evalThisMember(node: ts.PropertyAccessExpression): Val {
+    const decl = this.ctx.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    return decl && ts.isParameter(decl) ? this.evalParameter(decl, node) : this.unknown(node);
+  }
+
+  /**
+   * A parameter's value: what a detector bound it to, or an instance of the package class its type
+   * annotation names (`config: ConfigService` → `@nestjs/config` ConfigService.prototype).
+   */
+  private evalParameter(param: ts.ParameterDeclaration, at: ts.Node): Val {
+    const bound = this.params.get(param);
+    if (bound) {
+      return bound;
+    }
+    const type = param.type;
+    if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+      const cls = this.evalIdentifier(type.typeName);
+      if (cls.kind === 'module') {
+        return instanceOf(cls, at);
+      }
+    }
+    return this.unknown(at);
   }
 
   private isEnumOrClassRef(expr: ts.Expression): boolean {
@@ -289,7 +350,7 @@ export class Evaluator {
         return obj.open ? this.unknown(node) : { kind: 'value', value: undefined, node };
       }
       case 'module':
-        return { kind: 'module', pkg: obj.pkg, path: name === 'default' ? obj.path : [...obj.path, name], node };
+        return { ...obj, path: name === 'default' ? obj.path : [...obj.path, name], node };
       case 'env-object':
         return this.envValue(name, node);
       case 'array':
@@ -302,7 +363,8 @@ export class Evaluator {
     }
   }
 
-  private envValue(name: string, node: ts.Node): Val {
+  /** `process.env[name]` as read from `node`'s file (nearest dotenv file first). */
+  envValue(name: string, node: ts.Node): Val {
     const sf = node.getSourceFile();
     const hit = this.ctx.env.lookup(name, sf.fileName, this.ctx.root);
     if (hit) {
@@ -360,25 +422,32 @@ export class Evaluator {
         : decl.parent.parent.moduleSpecifier;
       const imported = (decl.propertyName ?? decl.name).text;
       if (spec && ts.isStringLiteral(spec) && isBare(spec.text)) {
-        return { kind: 'module', pkg: packageName(spec.text), path: imported === 'default' ? [] : [imported], node: at };
+        return moduleRef(spec.text, imported === 'default' ? [] : [imported], at);
       }
       if (ts.isExportSpecifier(decl) && !spec) {
         // `export { local }` / `export { local as name }`: the local symbol in the same file.
         const local = this.ctx.checker.getExportSpecifierLocalTargetSymbol(decl);
         return local && local !== sym ? this.evalSymbol(local, at) : this.unknown(at);
       }
-      if (spec && ts.isStringLiteral(spec) && !this.ctx.checker.getSymbolAtLocation(spec)) {
+      const target = spec && ts.isStringLiteral(spec) ? this.ctx.checker.getSymbolAtLocation(spec) : undefined;
+      if (spec && ts.isStringLiteral(spec) && !target) {
         this.ctx.requestImport?.(spec.getSourceFile().fileName, spec.text);
         return this.unknown(at);
       }
-      return this.followAlias(sym, at);
+      const v = this.followAlias(sym, at);
+      const barrel = target?.valueDeclaration;
+      if (v.kind === 'unknown' && barrel && ts.isSourceFile(barrel)) {
+        // The name may come through `export * from './x'` of a module not loaded yet (a barrel).
+        this.requestStarExports(barrel);
+      }
+      return v;
     }
     if (ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isNamespaceExport(decl)) {
       const importDecl = ts.isImportClause(decl) ? decl.parent : ts.isNamespaceImport(decl) ? decl.parent.parent : decl.parent;
       const spec = importDecl.moduleSpecifier;
       if (spec && ts.isStringLiteral(spec)) {
         if (isBare(spec.text)) {
-          return { kind: 'module', pkg: packageName(spec.text), path: [], node: at };
+          return moduleRef(spec.text, [], at);
         }
         return this.evalModuleSpecifier(spec, ts.isImportClause(decl) ? 'default' : 'namespace');
       }
@@ -388,7 +457,7 @@ export class Evaluator {
       const ref = decl.moduleReference;
       if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression)) {
         return isBare(ref.expression.text)
-          ? { kind: 'module', pkg: packageName(ref.expression.text), path: [], node: at }
+          ? moduleRef(ref.expression.text, [], at)
           : this.evalModuleSpecifier(ref.expression, 'namespace');
       }
       return this.unknown(at);
@@ -403,10 +472,13 @@ export class Evaluator {
       if (this.isReassigned(decl)) {
         return this.unknown(at);
       }
-      return this.evaluate(decl.initializer);
+      return this.withMemberAssignments(this.evaluate(decl.initializer), decl.name.text, [], decl, sym);
     }
     if (ts.isBindingElement(decl)) {
       return this.evalBindingElement(decl, at);
+    }
+    if (ts.isParameter(decl)) {
+      return this.evalParameter(decl, at);
     }
     if (ts.isPropertyAssignment(decl)) {
       return this.evaluate(decl.initializer);
@@ -466,10 +538,14 @@ export class Evaluator {
       }
       el = pattern.parent;
     }
-    if (!ts.isVariableDeclaration(el) || !el.initializer) {
+    let v: Val;
+    if (ts.isParameter(el)) {
+      v = this.evalParameter(el, at);
+    } else if (!ts.isVariableDeclaration(el) || !el.initializer) {
       return decl.initializer ? this.evaluate(decl.initializer) : this.unknown(at);
+    } else {
+      v = this.evaluate(el.initializer);
     }
-    let v = this.evaluate(el.initializer);
     for (const k of keys) {
       v = this.member(v, String(k), at);
     }
@@ -490,7 +566,7 @@ export class Evaluator {
       (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
     ) {
       if (isBare(arg0.text)) {
-        return { kind: 'module', pkg: packageName(arg0.text), path: [], node };
+        return moduleRef(arg0.text, [], node);
       }
       return this.evalModuleSpecifier(arg0, callee.kind === ts.SyntaxKind.ImportKeyword ? 'namespace' : 'require');
     }
@@ -520,8 +596,9 @@ export class Evaluator {
     }
     const fn = this.evaluate(callee);
     if (fn.kind === 'module') {
-      // A call into a package: the result is opaque, but keep the reference (e.g. `require('x')()`).
-      return this.unknown(node);
+      // A call into a package: the result is opaque unless the package function is an intrinsic.
+      const intrinsic = this.ctx.intrinsics?.get(intrinsicKey(fn.pkg, fn.path));
+      return intrinsic ? intrinsic(node, this) : this.unknown(node);
     }
     if (fn.kind === 'function') {
       const ret = returnedExpression(fn.decl);
@@ -574,18 +651,96 @@ export class Evaluator {
     }
     const cjs = findModuleExportsAssignment(sf);
     if (cjs) {
-      return this.evaluate(cjs.right);
+      // `module.exports = {}; module.exports.smtp = {...}`
+      return this.withMemberAssignments(this.evaluate(cjs.right), 'exports', [], sf);
     }
-    const modSym = this.ctx.checker.getSymbolAtLocation(sf);
+    // A CommonJS file (`exports.a = ...`) has a module symbol the checker does not hand out for the node.
+    const modSym = this.ctx.checker.getSymbolAtLocation(sf) ?? (sf as { symbol?: ts.Symbol }).symbol;
     if (!modSym) {
       return this.unknown(sf);
     }
+    this.requestStarExports(sf);
     const props = new Map<string, Prop>();
     for (const exp of this.ctx.checker.getExportsOfModule(modSym)) {
       const node = exp.declarations?.[0] ?? sf;
-      props.set(exp.name, { node, get: () => this.evalSymbol(exp, node) });
+      // `exports.smtp = {...}` then `exports.smtp.auth = {...}`: the later assignments count too.
+      props.set(exp.name, { node, get: () => this.withMemberAssignments(this.evalSymbol(exp, node), 'exports', [exp.name], sf) });
     }
     return { kind: 'object', props, open: false, node: sf };
+  }
+
+  /** Asks for the modules a barrel re-exports (`export * from './x'`, nested) that the program has not loaded. */
+  private requestStarExports(sf: ts.SourceFile, seen = new Set<ts.SourceFile>()): void {
+    if (!this.ctx.requestImport || seen.has(sf)) {
+      return;
+    }
+    seen.add(sf);
+    for (const st of sf.statements) {
+      if (
+        ts.isExportDeclaration(st) &&
+        (!st.exportClause || ts.isNamespaceExport(st.exportClause)) &&
+        st.moduleSpecifier &&
+        ts.isStringLiteral(st.moduleSpecifier) &&
+        !isBare(st.moduleSpecifier.text)
+      ) {
+        const target = this.ctx.checker.getSymbolAtLocation(st.moduleSpecifier)?.valueDeclaration;
+        if (target && ts.isSourceFile(target)) {
+          this.requestStarExports(target, seen);
+        } else {
+          this.ctx.requestImport(sf.fileName, st.moduleSpecifier.text);
+        }
+      }
+    }
+  }
+
+  /**
+   * A value with the member assignments made to it afterwards at the top level of its file (or in the
+   * function that declares it): `const c = {}; c.mail = {...}; c.mail.host = 'x'`, `exports.a.b = ...`,
+   * `cfg.smtp.auth = ...` after `const cfg = require('./cfg')`. `root` is the name assigned through
+   * (`exports` for CommonJS exports, with `prefix` the export name); `decl`/`sym` check that an
+   * identifier root really is this binding (not a shadowing one).
+   */
+  private withMemberAssignments(v: Val, root: string, prefix: string[], declOrFile: ts.Node, sym?: ts.Symbol): Val {
+    const sf = declOrFile.getSourceFile();
+    const all = memberAssignments(sf).get(root);
+    if (!all || v.kind !== 'object') {
+      return v;
+    }
+    const home = containerOf(declOrFile);
+    let out: Val = v;
+    for (const a of all) {
+      if (a.path.length <= prefix.length || prefix.some((p, i) => a.path[i] !== p)) {
+        continue;
+      }
+      const c = containerOf(a.node);
+      if (c !== sf && c !== home) {
+        continue;
+      }
+      if (sym && a.rootId && this.ctx.checker.getSymbolAtLocation(a.rootId) !== sym) {
+        continue;
+      }
+      out = this.assignAt(out, a.path.slice(prefix.length), a.rhs, a.node);
+    }
+    return out;
+  }
+
+  /** `obj` with `path` set to the value of `rhs` (lazily; inner objects are copied, never changed). */
+  private assignAt(obj: Val, path: string[], rhs: ts.Expression, at: ts.Node): Val {
+    if (obj.kind !== 'object') {
+      return obj;
+    }
+    const props = new Map(obj.props);
+    const [key, ...rest] = path;
+    if (!rest.length) {
+      props.set(key, { node: at, get: () => this.evaluate(rhs) });
+    } else {
+      const inner = props.get(key);
+      if (!inner) {
+        return { ...obj, open: true };
+      }
+      props.set(key, { node: inner.node, get: () => this.assignAt(inner.get(), rest, rhs, at) });
+    }
+    return { ...obj, props };
   }
 }
 
@@ -642,7 +797,7 @@ function hasModuleExportsAssignment(sf: ts.SourceFile): boolean {
 }
 
 /** The single returned expression of a small factory function (`() => ({...})`, `function f() { return {...} }`). */
-function returnedExpression(decl: ts.SignatureDeclaration): ts.Expression | undefined {
+export function returnedExpression(decl: ts.SignatureDeclaration): ts.Expression | undefined {
   const body = (decl as ts.FunctionLikeDeclaration).body;
   if (!body) {
     return undefined;
@@ -654,6 +809,11 @@ function returnedExpression(decl: ts.SignatureDeclaration): ts.Expression | unde
   return returns.length === 1 && body.statements[body.statements.length - 1] === returns[0]
     ? returns[0].expression
     : undefined;
+}
+
+/** An instance of a package class (`new X()`, a parameter typed `X`): its methods are `X.prototype.m`. */
+export function instanceOf(cls: Val & { kind: 'module' }, node: ts.Node): Val {
+  return { ...cls, path: [...cls.path, 'prototype'], node };
 }
 
 /** `process.env` as an expression, so `const { X } = process.env` and `process.env.X` both resolve. */

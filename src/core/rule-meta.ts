@@ -65,5 +65,40 @@ export const RULES: readonly RuleMeta[] = [
   },
 ];
 
+/** Framework adapters: they report under the nodemailer rule (`nodemailer-password-auth`). */
+export interface FrameworkMeta {
+  id: string;
+  framework: string;
+  /** Module specifiers the adapter binds to (a subpath matches too). */
+  packages: readonly string[];
+}
+
+export const FRAMEWORKS: readonly FrameworkMeta[] = [
+  { id: 'next-auth-email-provider', framework: 'NextAuth / Auth.js', packages: ['next-auth/providers/email', 'next-auth/providers/nodemailer', 'next-auth/providers', '@auth/core/providers/nodemailer'] },
+  { id: 'nestjs-mailer', framework: '@nestjs-modules/mailer', packages: ['@nestjs-modules/mailer'] },
+  { id: 'email-templates', framework: 'email-templates', packages: ['email-templates'] },
+  { id: 'payload-email', framework: 'Payload', packages: ['@payloadcms/email-nodemailer', 'payload'] },
+  { id: 'strapi-email', framework: 'Strapi email plugin', packages: [] },
+  { id: 'meteor-mail-url', framework: 'Meteor MAIL_URL', packages: [] },
+  { id: 'nodejs-nodemailer-outlook', framework: 'nodejs-nodemailer-outlook', packages: ['nodejs-nodemailer-outlook'] },
+];
+
 /** Every npm package a detector binds to; the text pre-filter looks for these in import positions. */
-export const WATCHED_PACKAGES: readonly string[] = [...new Set(RULES.flatMap((r) => r.packages))];
+export const WATCHED_PACKAGES: readonly string[] = [...new Set([...RULES, ...FRAMEWORKS].flatMap((r) => r.packages))];
+
+/**
+ * Packages the pre-filter admits only with a keyword in the same file: every Payload collection imports
+ * `payload`, only its mail config says `transportOptions`.
+ */
+export const KEYWORD_PACKAGES: Readonly<Record<string, string>> = { payload: 'transportOptions' };
+
+/** Strapi's plugin config: `config/plugins.js`, `config/env/production/plugins.ts`, ... */
+export const STRAPI_PLUGINS_FILE = /[\\/]config[\\/](?:env[\\/][^\\/]+[\\/])?plugins\.[cm]?[jt]s$/;
+
+/** Meteor's `process.env.MAIL_URL = ...` (or `process.env['MAIL_URL'] = ...`). */
+export const MAIL_URL_ASSIGNMENT = /\bprocess\.env(?:\.MAIL_URL|\[\s*['"`]MAIL_URL['"`]\s*\])\s*=(?!=)/;
+
+/** Files that configure mail without importing a watched package: Strapi plugin configs, MAIL_URL assignments. */
+export function isFrameworkConfig(file: string, text: string): boolean {
+  return (STRAPI_PLUGINS_FILE.test(file) && text.includes('email')) || (text.includes('MAIL_URL') && MAIL_URL_ASSIGNMENT.test(text));
+}

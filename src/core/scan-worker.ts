@@ -102,6 +102,7 @@ export function startScanWorker(onAnalysed?: () => void): void {
             // Write the V8 code cache of this bundle (first run only) now that the analysis has
             // compiled its functions (see src/core/code-cache.ts).
             onAnalysed?.();
+            findings.push(...a.envFindings());
             port.postMessage({ type: 'done', findings: sortFindings(findings), skipped, batches });
           },
           (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),

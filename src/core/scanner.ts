@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { EnvIndex } from './env';
 import { throwIfAborted, walk } from './files';
 import type { SkippedFile } from './model';
-import { WATCHED_PACKAGES } from './rule-meta';
+import { isFrameworkConfig, KEYWORD_PACKAGES, STRAPI_PLUGINS_FILE, WATCHED_PACKAGES } from './rule-meta';
 
 export interface ScanProgress {
   phase: 'walk' | 'read' | 'analyze';
@@ -29,14 +29,25 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * A watched package named in an import position: `require('imap')`, `from "nodemailer"`,
  * `import('imapflow/x')`, `import 'emailjs'`. Plain strings such as `protocol: 'imap'` do not count.
  */
+const IMPORT_POSITION = `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)['"\`]`;
 const PREFILTER = new RegExp(
-  `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)['"\`](?:${WATCHED_PACKAGES.map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`,
+  `${IMPORT_POSITION}(?:${WATCHED_PACKAGES.filter((p) => !(p in KEYWORD_PACKAGES)).map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`,
 );
+/** Packages admitted only with their keyword (see KEYWORD_PACKAGES): `payload` with `transportOptions`. */
+const KEYWORD_FILTERS = Object.entries(KEYWORD_PACKAGES).map(([pkg, keyword]) => ({
+  keyword,
+  re: new RegExp(`${IMPORT_POSITION}${escapeRe(pkg)}(?:/[^'"\`]*)?['"\`]`),
+}));
 const RELATIVE_SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 /** True when a file's text mentions one of the watched packages as a module specifier. */
 export function mentionsWatchedPackage(text: string): boolean {
-  return PREFILTER.test(text);
+  return PREFILTER.test(text) || KEYWORD_FILTERS.some((k) => text.includes(k.keyword) && k.re.test(text));
+}
+
+/** The whole pre-filter for one file: a watched package, or a framework config that imports none. */
+export function isCandidate(file: string, text: string): boolean {
+  return mentionsWatchedPackage(text) || isFrameworkConfig(file, text);
 }
 
 /** Heuristic for minified bundles: long average lines in a non-trivial file. */
@@ -128,8 +139,10 @@ export function readCandidate(
   } catch (e) {
     return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  // Every watched package name contains "mail", "imap" or one of the POP3 names: a few memchr-speed
-  // scans decide for almost every file before anything is decoded ("pop" alone would match `.pop()`).
+  // Every watched package name contains "mail", "imap" or one of the POP3 names ("pop" alone would match
+  // `.pop()`), and so does every framework config that can hold a login (NextAuth's `Providers.Email` and
+  // `next-auth/providers/email`, Payload's `email: {...}`); Meteor's assignment says "MAIL_URL". A few
+  // memchr-speed scans decide for almost every file before anything is decoded.
   let named = false;
   for (const needle of NEEDLES) {
     if (buf.indexOf(needle) >= 0) {
@@ -137,14 +150,15 @@ export function readCandidate(
       break;
     }
   }
-  if (!named || !PREFILTER.test(buf.toString('latin1'))) {
+  // Strapi's config/plugins.js imports nothing: its path makes it a candidate.
+  if ((!named && !STRAPI_PLUGINS_FILE.test(file)) || !isCandidate(file, buf.toString('latin1'))) {
     return { specs: relativeSpecifiersIn(buf) };
   }
   return classifyBuffer(buf, file, maxFileSize);
 }
 
 const MINIFIED_NAME = /\.min\.[cm]?js$/i;
-const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople'].map((n) => Buffer.from(n));
+const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople', 'MAIL_URL'].map((n) => Buffer.from(n));
 const IMPORT_BEFORE_QUOTE = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)$/;
 
 /**

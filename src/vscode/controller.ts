@@ -16,7 +16,9 @@ import {
 } from './codeActions';
 import { type PlannedFixes, coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
 import { type EffectiveSeverity, effectiveSeverity, toDiagnostics } from './diagnostics';
+import { EXPLAIN_TEXT_COMMAND, explainTextCommand } from './explain-text';
 import { FolderContext } from './folders';
+import { MailboxReports, registerReports } from './reports';
 import { MigrationUnavailableError, openTexts, planMigration } from './migrate';
 import { LANGUAGES, mayMentionMailPackage } from './prefilter';
 import { SECTION } from './settings';
@@ -68,6 +70,8 @@ export class Controller implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly collection: vscode.DiagnosticCollection;
   readonly store = new FindingStore();
+  /** Admins' mailbox reports, imported by the user (memory only). */
+  readonly reports = new MailboxReports();
   readonly tree: FindingsTreeProvider;
   private readonly folders = new Map<string, FolderContext>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
@@ -83,7 +87,7 @@ export class Controller implements vscode.Disposable {
   constructor(private readonly secrets?: vscode.SecretStorage) {
     this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
     this.collection = vscode.languages.createDiagnosticCollection('mail-oauth');
-    this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri));
+    this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri), this.reports);
     this.treeView = vscode.window.createTreeView(VIEW_ID, {
       treeDataProvider: this.tree,
       showCollapseAll: true,
@@ -95,7 +99,7 @@ export class Controller implements vscode.Disposable {
     );
     this.statusItem.name = vscode.l10n.t('Mail OAuth Migrator');
     this.statusItem.command = 'mailOAuth.showFindings';
-    this.disposables.push(this.log, this.collection, this.store, this.tree, this.treeView, this.statusItem);
+    this.disposables.push(this.log, this.collection, this.store, this.reports, this.tree, this.treeView, this.statusItem);
     this.disposables.push(this.store.onDidChange(() => this.updateStatus()));
   }
 
@@ -143,6 +147,8 @@ export class Controller implements vscode.Disposable {
         AFTER_MIGRATION_COMMAND,
         (steps: string[], unused: string[], skipped: number) => this.afterMigration(steps, unused, skipped),
       ),
+      ...registerReports(this.reports, this.tree, (doc) => this.store.get(doc.uri)?.findings ?? [], LANGUAGES),
+      vscode.commands.registerCommand(EXPLAIN_TEXT_COMMAND, (text?: string) => explainTextCommand(text)),
       vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
       vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () =>
         forgetClientSecret(this.setupHost()),
@@ -246,7 +252,7 @@ export class Controller implements vscode.Disposable {
       this.forgetDocument(doc.uri);
       return { findings: 0, ms: 0 };
     }
-    if (!isCoreLoaded() && !mayMentionMailPackage(doc.getText())) {
+    if (!isCoreLoaded() && !mayMentionMailPackage(doc.getText(), doc.uri.fsPath)) {
       // no mail package in sight: the core is not even loaded
       this.forgetDocument(doc.uri);
       return { findings: 0, ms: 0 };

@@ -171,6 +171,10 @@ export function getFixPlanner(): Planner | undefined {
 
 /** Whether a finding has an automatic fix (the finding says so, or the core lists its library as fixable). */
 export function isFixable(f: Finding): boolean {
+  // Framework configs without an automatic fix and the unknown-service info (src/core/fix-guard.ts).
+  if ((f.fix.framework && !f.fixable) || f.code === 'nodemailer-unknown-service') {
+    return false;
+  }
   if (f.fixable || workerFixable.has(f.library)) {
     return true;
   }

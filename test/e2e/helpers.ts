@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer } from '../../src/core/analyzer';
@@ -21,6 +22,7 @@ export interface Lab {
   logsDir: string;
   setFaults(f: Record<string, unknown>): Promise<unknown>;
   resetFaults(): Promise<unknown>;
+  kick(user: string): number;
   stop(): Promise<void>;
   /** The lab app with a certificate credential (test/lab/lab.d.mts). */
   certificate(): { clientId: string; keyPath: string; privateKey: string; thumbprint: string };
@@ -52,10 +54,19 @@ export async function stopLab(): Promise<void> {
   await lab?.stop();
 }
 
-/** Copies a fixture, applies every fix through the core, and checks the result statically. */
+/**
+ * Copies a fixture, applies every fix through the core, and checks the result statically. A fixture with an
+ * e2e-install.json gets those packages (a framework) installed once into .test-tmp/e2e-packages and linked as its
+ * node_modules before the checks.
+ */
 export async function fixed(fixtures: string, name: string, opts: { to?: 'xoauth2' | 'graph' } = {}): Promise<string> {
   const dir = path.join(WORK, `${name}-${process.pid}-${Date.now()}`);
   fs.cpSync(path.join(fixtures, name), dir, { recursive: true });
+  const install = path.join(dir, 'e2e-install.json');
+  if (fs.existsSync(install)) {
+    fs.symlinkSync(installedPackages(name, JSON.parse(fs.readFileSync(install, 'utf8')) as { packages: string[] }), path.join(dir, 'node_modules'));
+    fs.rmSync(install);
+  }
   const scan = await new Analyzer(dir).scan();
   assert.equal(scan.findings.length, 1, `one finding in ${name}`);
   assert.ok(scan.findings[0].fixable, `fixable: ${scan.findings[0].fix.manual}`);
@@ -83,6 +94,22 @@ export async function fixed(fixtures: string, name: string, opts: { to?: 'xoauth
   return dir;
 }
 
+/** node_modules with the given packages, installed once per list (npm registry) and reused. */
+function installedPackages(name: string, spec: { packages: string[] }): string {
+  const key = createHash('sha256').update(spec.packages.join(' ')).digest('hex').slice(0, 12);
+  const root = path.join(REPO, '.test-tmp', 'e2e-packages', `${name}-${key}`);
+  if (!fs.existsSync(path.join(root, '.installed'))) {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, 'package.json'), '{ "name": "e2e-packages", "private": true }\n');
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const r = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', ...spec.packages], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, `npm install ${spec.packages.join(' ')}: ${r.stderr}`);
+    fs.writeFileSync(path.join(root, '.installed'), spec.packages.join('\n'));
+  }
+  return path.join(root, 'node_modules');
+}
+
 /** The environment of the fixed code: the bed's registration, hosts and ports. */
 function labEnv(extraEnv: Record<string, string>): Record<string, string> {
   const l = lab!;
@@ -106,6 +133,37 @@ export function run(dir: string, file: string, args: string[], extraEnv: Record<
   const argv = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
   const r = spawnSync(process.execPath, argv, { cwd: dir, env: labEnv(extraEnv), encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A long-running fixed program: its output so far, a wait for a line, and a stop. */
+export interface Running {
+  out(): string;
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function start(dir: string, file: string, extraEnv: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [file], { cwd: dir, env: labEnv(extraEnv) });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    out: () => out,
+    async waitFor(re, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      while (!re.test(out)) {
+        if (Date.now() > until || child.exitCode !== null) {
+          throw new Error(`waited for ${re} (exit ${child.exitCode}); output:\n${out}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      child.kill();
+      await exited;
+    },
+  };
 }
 
 /** Like run(), but answers the device-code prompt the way a user would (sign in as `username`). */

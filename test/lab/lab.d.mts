@@ -15,6 +15,8 @@ export interface LabHandle {
   setFaults(faults: Record<string, unknown>): Promise<unknown>;
   getFaults(): Promise<Record<string, unknown>>;
   resetFaults(): Promise<unknown>;
+  /** Ends every IMAP/POP session of a mailbox (doveadm kick). */
+  kick(user: string): number;
   stop(opts?: { force?: boolean }): Promise<void>;
 }
 export function isDovecotInstalled(): boolean;

@@ -240,6 +240,15 @@ export async function startLab(opts = {}) {
     resetFaults: () => req('DELETE', '/_lab/faults'),
     /** Token with arbitrary claims/lifetime signed by the lab authority (ttl < 0: already expired). */
     mintToken: async (claims, ttl) => (await req('POST', '/_lab/mint', { claims, ttl })).access_token,
+    /**
+     * Ends every IMAP/POP session of a mailbox, as Exchange does when a session's token expires
+     * (`doveadm kick`); returns the number of connections ended.
+     */
+    kick(user) {
+      const r = spawnSync('doveadm', ['-c', path.join(runDir, 'etc', 'dovecot.conf'), 'kick', user], { encoding: 'utf8', timeout: 20_000 });
+      if (r.status !== 0 && !/no users found/i.test(r.stderr)) throw new Error(`doveadm kick ${user}: ${r.stderr || r.stdout}`);
+      return Number(/(\d+) connections? kicked/i.exec(r.stdout)?.[1] ?? (r.stdout.trim() ? 1 : 0));
+    },
     /** Stops the lab if this call started it (or if force); otherwise only resets faults. */
     async stop({ force = false } = {}) {
       if (startedHere || force) {

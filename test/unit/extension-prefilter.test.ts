@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { watchedPackages } from '../../src/core';
 import { allRules } from '../../src/core/report/rules';
+import { isFrameworkConfig } from '../../src/core/rule-meta';
 import { DOCS_BASE, mayMentionMailPackage } from '../../src/vscode/prefilter';
 
 describe('extension pre-filter', () => {
@@ -14,6 +15,27 @@ describe('extension pre-filter', () => {
         assert.ok(mayMentionMailPackage(`import x from ${q}${p}${q};`), `${q}${p}${q}`);
         assert.ok(mayMentionMailPackage(`const x = require(${q}${p}/lib/x${q});`), `${p}/lib/x`);
       }
+    }
+  });
+
+  it('admits framework configs that import no package (Strapi config/plugins.js, Meteor MAIL_URL)', () => {
+    const strapi = "module.exports = ({ env }) => ({ email: { config: { provider: env('EMAIL_PROVIDER') } } });";
+    assert.ok(mayMentionMailPackage(strapi, '/ws/cms/config/plugins.js'));
+    assert.ok(mayMentionMailPackage(strapi, '/ws/cms/config/env/production/plugins.ts'));
+    assert.equal(mayMentionMailPackage(strapi, '/ws/cms/config/server.js'), false);
+    assert.ok(mayMentionMailPackage("process.env.MAIL_URL = 'smtp://u:p@smtp.office365.com:587';"));
+    assert.equal(mayMentionMailPackage("const host = 'smtp.office365.com';"), false);
+  });
+
+  it('admits every file the core pre-filter admits as a framework config', () => {
+    const cases: [string, string][] = [
+      ['/ws/cms/config/plugins.ts', 'export default ({ env }) => ({ email: {} });'],
+      ['/ws/cms/config/env/staging/plugins.js', 'module.exports = { email: {} };'],
+      ['/ws/app/server/main.js', "process.env['MAIL_URL'] = 'smtp://u:p@h';"],
+    ];
+    for (const [file, text] of cases) {
+      assert.ok(isFrameworkConfig(file, text), file);
+      assert.ok(mayMentionMailPackage(text, file), file);
     }
   });
 

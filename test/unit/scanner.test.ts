@@ -58,6 +58,40 @@ describe('scanner reads', () => {
     assert.match(over.skip ?? '', /^larger than .* \(\d+ KB\)$/);
   });
 
+  it('reads framework configs as candidates, and only those (byte needles, then the text test)', () => {
+    const isCandidate = (name: string, text: string): boolean => {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      const r = readCandidate(write(name, text), 1e6);
+      return typeof r === 'object' && 'text' in r;
+    };
+    const yes: [string, string][] = [
+      ['auth-v3.js', "import Providers from 'next-auth/providers';\nProviders.Email({ server });"],
+      ['auth-v4.ts', "import EmailProvider from 'next-auth/providers/email';"],
+      ['auth-v5.ts', "import Nodemailer from 'next-auth/providers/nodemailer';"],
+      ['mail.module.ts', "import { MailerModule } from '@nestjs-modules/mailer';"],
+      ['server.ts', "import payload from 'payload';\npayload.init({ email: { transportOptions } });"],
+      ['payload.config.ts', "import { nodemailerAdapter } from '@payloadcms/email-nodemailer';"],
+      ['main.js', "process.env.MAIL_URL = 'smtp://u:p@smtp.office365.com:587';"],
+      ['send.js', "const o = require('nodejs-nodemailer-outlook');"],
+      ['cms/config/plugins.js', "module.exports = ({ env }) => ({ email: { config: { provider: env('P') } } });"],
+      ['cms/config/env/production/plugins.ts', 'export default { email: {} };'],
+    ];
+    const no: [string, string][] = [
+      ['session.ts', "import { getServerSession } from 'next-auth';"],
+      ['github.ts', "import GitHub from 'next-auth/providers/github';"],
+      ['users.ts', "import type { CollectionConfig } from 'payload';\nexport const Users: CollectionConfig = { slug: 'users', fields: [{ name: 'email' }] };"],
+      ['cms/config/server.js', "module.exports = ({ env }) => ({ host: env('HOST') });"],
+      ['cms/config/plugins-list.js', "module.exports = { email: {} };"],
+      ['read.js', "if (process.env.MAIL_URL) { console.log('MAIL_URL set'); }"],
+    ];
+    for (const [name, text] of yes) {
+      assert.ok(isCandidate(name, text), name);
+    }
+    for (const [name, text] of no) {
+      assert.ok(!isCandidate(name, text), name);
+    }
+  });
+
   it('lets two readers share one list through the counter, each file read once', async () => {
     const files = Array.from({ length: 500 }, (_, i) =>
       write(`f${i}.js`, i % 50 === 0 ? `require('imapflow'); // ${i}\n` : `require('./f${i + 1}');\n`),

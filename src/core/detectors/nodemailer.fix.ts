@@ -8,13 +8,13 @@ import type { Finding } from '../model';
 import { dedentedText, isJson, NotFixable, passwordProperty, propertyName, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
 
 export const nodemailerFix: LibraryFix = {
-  rewrite({ finding, call, main, passNode, passState }) {
+  rewrite({ finding, call, main, passNode, passState, note }) {
     const q = passState.quote;
     if (finding.fix.viaUrl) {
       if (isJson(passState)) {
         throw new NotFixable(`the connection URL is kept in ${passState.file}: replace it there with host and port, and give createTransport() auth: { type: 'OAuth2', user, provisionCallback } by hand`);
       }
-      return [rewriteNodemailerUrl(finding, passNode, passState)];
+      return [rewriteNodemailerUrl(finding, passNode, passState, note)];
     }
     const { obj, prop } = passwordProperty(passNode, ['pass', 'auth']);
     if (isJson(passState)) {
@@ -57,9 +57,19 @@ function unwrapSmtpTransport(call: Node): void {
   }
 }
 
-function rewriteNodemailerUrl(finding: Finding, urlNode: Node | undefined, st: FileState): FileState {
-  if (!urlNode || !(Node.isStringLiteral(urlNode) || Node.isNoSubstitutionTemplateLiteral(urlNode) || Node.isTemplateExpression(urlNode))) {
-    throw new NotFixable('the connection URL is not written in the code (it comes from a variable or the environment); replace it with host/port options and auth { type: "OAuth2" }');
+function rewriteNodemailerUrl(finding: Finding, urlNode: Node | undefined, st: FileState, note: (text: string) => void): FileState {
+  if (!urlNode) {
+    throw new NotFixable('the connection URL is not visible in the code; replace it with host/port options and auth { type: "OAuth2" }');
+  }
+  if (!(Node.isStringLiteral(urlNode) || Node.isNoSubstitutionTemplateLiteral(urlNode) || Node.isTemplateExpression(urlNode))) {
+    // kept in a variable or the environment (EMAIL_SERVER=smtp://user:pass@host in .env): converted where it is used
+    urlNode.replaceWithText(`nodemailerUrlOAuth2(${dedentedText(urlNode)})`);
+    st.parts.add('nodemailer-url');
+    const vars = finding.fix.passwordEnvVars;
+    if (vars.length) {
+      note(`Remove the password from ${vars.join(', ')} in your .env files and deployment settings: the fixed code takes the host, port and user from the URL and logs in with OAuth2 (the password is ignored).`);
+    }
+    return st;
   }
   const raw = Node.isTemplateExpression(urlNode)
     ? urlNode.getText().slice(1, -1).replace(/\$\{[^}]*\}/g, 'x')

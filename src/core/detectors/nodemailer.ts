@@ -4,16 +4,28 @@
  * ❌ createTransport({ host: 'smtp.office365.com', auth: { user, pass } })
  * ❌ createTransport('smtps://user:pass@smtp.office365.com')
  * ❌ createTransport({ service: 'Outlook365', auth: { user, pass } })   // well-known service → smtp.office365.com
+ * ❌ createTransport('SMTP', { host: 'smtp.office365.com', auth: { user, pass } })   // nodemailer 0.x
  * ✅ createTransport({ host: 'smtp.office365.com', auth: { type: 'OAuth2', user } })
+ * ℹ createTransport({ service: 'Office365', auth })   // not a well-known name: nodemailer uses `host` (localhost)
  */
 import { ts } from '../ts';
-import { lookupNodemailerService } from '../hosts';
+import { lookupNodemailerService, normalizeHost } from '../hosts';
 import { HOLE } from '../resolve';
-import { isPassword, isSet, prop, propNode, reportConnection, str, type ConnectionFacts } from './shared';
-import type { CallSite, Detector, DetectorContext, Val } from './types';
+import { hostCandidates, isPassword, isSet, moduleStyle, prop, propNode, reportConnection, spanOf, str, type ConnectionFacts } from './shared';
+import type { CallSite, Detector, DetectorContext, Site, Val } from './types';
+
+/** Rule code of a `service` that names Microsoft but is not one of nodemailer's well-known names. */
+export const UNKNOWN_SERVICE_RULE = 'nodemailer-unknown-service';
+/** Service names that mean Microsoft to a reader (nodemailer's own names are looked up first). */
+const MICROSOFT_SERVICE = /office\s*-?\s*365|outlook|hotmail|exchange|microsoft|\bm365\b|\bo365\b|live\.com/i;
+
+/** nodemailer facts plus what `service` said when nodemailer does not know it. */
+export interface NodemailerFacts extends ConnectionFacts {
+  unknownService?: { name: string; node: ts.Node };
+}
 
 /** Reads nodemailer SMTP options exactly as SMTPTransport does: options, then URL data, then well-known service. */
-export function nodemailerFacts(ctx: DetectorContext, opts: Val): ConnectionFacts | undefined {
+export function nodemailerFacts(ctx: DetectorContext, opts: Val): NodemailerFacts | undefined {
   let urlText: string | undefined;
   let urlNode: ts.Node | undefined;
   if (opts.kind === 'value' && typeof opts.value === 'string') {
@@ -34,7 +46,7 @@ export function nodemailerFacts(ctx: DetectorContext, opts: Val): ConnectionFact
   } else {
     return undefined;
   }
-  const facts: ConnectionFacts = { passwordAuth: false, oauth: false, configNode: opts.kind === 'object' ? opts.node : undefined };
+  const facts: NodemailerFacts = { passwordAuth: false, oauth: false, configNode: opts.kind === 'object' ? opts.node : undefined };
   let service: string | undefined;
   if (urlText !== undefined && urlNode) {
     let url: URL;
@@ -69,6 +81,8 @@ export function nodemailerFacts(ctx: DetectorContext, opts: Val): ConnectionFact
       if (known) {
         facts.hostOverride = { host: known.host, node: svcVal?.node ?? opts.node, why: `well-known service '${service}' is` };
         facts.hints = { ...facts.hints, service };
+      } else if (MICROSOFT_SERVICE.test(service)) {
+        facts.unknownService = { name: service, node: svcVal?.node ?? opts.node };
       }
     }
     const auth = prop(ctx, opts, 'auth');
@@ -88,6 +102,40 @@ export function nodemailerFacts(ctx: DetectorContext, opts: Val): ConnectionFact
   return facts;
 }
 
+/**
+ * Reports a nodemailer config: the password login (nodemailer-password-auth, or the detector's own
+ * code) and, separately at info level, a `service` that names Microsoft but that nodemailer ignores.
+ */
+export function reportNodemailer(detector: Detector, site: Site, ctx: DetectorContext, facts: NodemailerFacts): void {
+  reportConnection(detector, site, ctx, facts);
+  const svc = facts.unknownService;
+  if (!svc) {
+    return;
+  }
+  const sf = ctx.sourceFile;
+  const hosts = facts.hostOverride ? [normalizeHost(facts.hostOverride.host)] : hostCandidates(facts.host).map((c) => c.host);
+  const target = hosts.length === 1 ? hosts[0] : facts.host ? 'the `host` option' : 'localhost (no `host` is set)';
+  const via = detector.framework ? ` (via ${detector.framework})` : '';
+  ctx.report({
+    code: UNKNOWN_SERVICE_RULE,
+    library: 'nodemailer',
+    protocol: 'smtp',
+    host: hosts.length === 1 ? hosts[0] : undefined,
+    hostKind: undefined,
+    severity: 'info',
+    message: `nodemailer${via} does not know the service '${svc.name}': it ignores it and connects to ${target}. The well-known name for Exchange Online is 'Outlook365' (smtp.office365.com:587); for Outlook.com it is 'hotmail'. If this is meant to be Exchange Online, its password login will also stop working: switch to OAuth2 (XOAUTH2).`,
+    span: spanOf(svc.node, sf),
+    related: [],
+    fixable: false,
+    fix: {
+      moduleStyle: moduleStyle(sf),
+      passwordEnvVars: [],
+      manual: `Replace service '${svc.name}' with 'Outlook365' (or set host: 'smtp.office365.com', port: 587).`,
+      framework: detector.framework,
+    },
+  });
+}
+
 function isSmtpTransportWrapper(ctx: DetectorContext, arg: ts.Expression | undefined): boolean {
   if (!arg || !ts.isCallExpression(arg)) {
     return false;
@@ -103,14 +151,24 @@ export const nodemailerPasswordAuth: Detector = {
   packages: ['nodemailer'],
   matches: (s) => s.pkg === 'nodemailer' && s.path.length === 1 && s.path[0] === 'createTransport' && !s.isNew,
   detect(site: CallSite, ctx: DetectorContext) {
-    const arg = site.args[0];
+    let arg = site.args[0];
     // The wrapper call is reported by its own detector; reporting it here too would double up.
     if (!arg || isSmtpTransportWrapper(ctx, arg)) {
       return;
     }
-    const facts = nodemailerFacts(ctx, ctx.ev.evaluate(arg));
+    let opts = ctx.ev.evaluate(arg);
+    // nodemailer 0.x: createTransport('SMTP', options); other transport names ('SES', 'sendmail') are not SMTP logins.
+    const name = site.args.length > 1 ? str(opts) : undefined;
+    if (name !== undefined && /^[a-z]+$/i.test(name)) {
+      if (name.toUpperCase() !== 'SMTP') {
+        return;
+      }
+      arg = site.args[1];
+      opts = ctx.ev.evaluate(arg);
+    }
+    const facts = nodemailerFacts(ctx, opts);
     if (facts) {
-      reportConnection(this, site, ctx, facts);
+      reportNodemailer(this, site, ctx, facts);
     }
   },
 };
@@ -125,7 +183,7 @@ export const nodemailerSmtpTransportPasswordAuth: Detector = {
     const arg = site.args[0];
     const facts = arg && nodemailerFacts(ctx, ctx.ev.evaluate(arg));
     if (facts) {
-      reportConnection(this, site, ctx, facts);
+      reportNodemailer(this, site, ctx, facts);
     }
   },
 };

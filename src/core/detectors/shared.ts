@@ -7,8 +7,8 @@ import { fixBlocker } from '../fixes/fixable';
 import { FIXABLE_LIBRARIES } from '../fixes/libraries';
 import { classifyHost, consequenceMessage, normalizeHost, severityFor } from '../hosts';
 import type { FixHints, HostKind, RelatedLocation, SourceSpan } from '../model';
-import type { Val } from '../resolve';
-import type { CallSite, Detector, DetectorContext } from './types';
+import { HOLE, type Val } from '../resolve';
+import type { Detector, DetectorContext, Site } from './types';
 
 /** 1-based span of a node (from its first token, not its leading trivia). */
 export function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): SourceSpan {
@@ -47,12 +47,13 @@ export function isSet(v: Val | undefined): boolean {
 }
 
 /**
- * A password that can log in: set, and not a literal empty string. (`process.env.P ?? ''` still
- * counts: the empty string there is only the fallback of a real password.) Fixed TypeScript keeps
- * `password: ''` where the library's typings require the key.
+ * A password login: the password is set. Placeholders count (`''`, `'changeme'`, `'<password>'`,
+ * `'YOUR_PASSWORD'`): the config is waiting for a password, so it will log in with one. (Migrated
+ * TypeScript keeps `password: ''` for the typings, but its client is wrapped in a provider hook:
+ * isProviderHooked.)
  */
 export function isPassword(v: Val | undefined): boolean {
-  return isSet(v) && !(v?.kind === 'value' && v.value === '' && !v.env);
+  return isSet(v);
 }
 
 export function str(v: Val | undefined): string | undefined {
@@ -110,7 +111,7 @@ function envVarsOf(v: Val | undefined): string[] {
   return v?.env ? [v.env.name] : [];
 }
 
-function related(ctx: DetectorContext, site: CallSite, v: Val | undefined, role: RelatedLocation['role'], what: string): RelatedLocation[] {
+function related(ctx: DetectorContext, site: Site, v: Val | undefined, role: RelatedLocation['role'], what: string): RelatedLocation[] {
   if (!v) {
     return [];
   }
@@ -144,11 +145,13 @@ function related(ctx: DetectorContext, site: CallSite, v: Val | undefined, role:
  * Reports a finding when the facts describe a password login to a Microsoft host. Returns quietly for
  * OAuth configs, non-Microsoft hosts and configs without a password.
  */
-export function reportConnection(detector: Detector, site: CallSite, ctx: DetectorContext, facts: ConnectionFacts): void {
-  if (!facts.passwordAuth || facts.oauth) {
+export function reportConnection(detector: Detector, site: Site, ctx: DetectorContext, facts: ConnectionFacts): void {
+  if (!facts.passwordAuth || facts.oauth || isProviderHooked(site.node, ctx.sourceFile, detector.library)) {
     return;
   }
   const sf = ctx.sourceFile;
+  const code = detector.reportAs ?? detector.id;
+  const label = detector.framework ? `${detector.library} via ${detector.framework}` : detector.library;
   let host: string | undefined;
   let kind: HostKind | undefined;
   let hostRelated: RelatedLocation[] = [];
@@ -173,10 +176,11 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
           host: undefined,
           hostKind: undefined,
           severity: 'info',
-          message: `${detector.library} logs in with a password to a host that could not be resolved statically${facts.host?.env ? ` (${facts.host.env.name} is not set in any .env file)` : ''}. If it is Exchange Online or Outlook.com, this login will stop working; switch to OAuth2 (XOAUTH2).`,
+          message: `${label} logs in with a password to a host that could not be resolved statically${facts.host?.env ? ` (${facts.host.env.name} is not set in any .env file)` : ''}. If it is Exchange Online or Outlook.com, this login will stop working; switch to OAuth2 (XOAUTH2).`,
           span: spanOf(site.node, sf),
           related: related(ctx, site, facts.host, 'host', 'the host'),
           fixable: false,
+          mailbox: mailboxOf(facts.user),
           fix: { moduleStyle: moduleStyle(sf), passwordEnvVars: envVarsOf(facts.password) },
         });
       }
@@ -200,19 +204,22 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
   rel.push(...related(ctx, site, facts.password, 'password', 'the password'));
   rel.push(...related(ctx, site, facts.user, 'user', 'the user name'));
   const userNode = facts.user?.node;
-  const blocker = fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
-  const fixable = FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
+  // Framework configs without an automatic fix say what to change instead.
+  const manualOnly = detector.frameworkFix !== undefined && !detector.autoFix;
+  const blocker = manualOnly ? detector.frameworkFix : fixBlocker(detector.library, site.node, facts.passwordNode, facts.hints?.viaUrl === true);
+  const fixable = !manualOnly && FIXABLE_LIBRARIES.has(detector.library) && blocker === undefined;
   ctx.report({
-    code: detector.id,
+    code,
     library: detector.library,
     protocol: detector.protocol,
     host,
     hostKind: kind,
     severity: severityFor(detector.protocol, kind, ctx.options.now),
-    message: consequenceMessage(detector.protocol, kind, host, detector.library) + (detector.manual ? ` ${detector.manual}` : ''),
+    message: consequenceMessage(detector.protocol, kind, host, label) + (detector.manual ? ` ${detector.manual}` : ''),
     span: spanOf(site.node, sf),
     related: dedupe(rel),
     fixable,
+    mailbox: mailboxOf(facts.user),
     fix: {
       configSpan: facts.configNode ? spanOf(facts.configNode) : undefined,
       authSpan: facts.authNode ? spanOf(facts.authNode) : undefined,
@@ -220,10 +227,17 @@ export function reportConnection(detector: Detector, site: CallSite, ctx: Detect
       userText: userNode && !ts.isSourceFile(userNode) ? userNode.getText() : undefined,
       moduleStyle: moduleStyle(sf),
       passwordEnvVars: envVarsOf(facts.password),
-      manual: detector.manual ?? (blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
+      manual: detector.manual ?? (manualOnly ? detector.frameworkFix : blocker ? `Automatic fix unavailable: ${blocker}.` : undefined),
+      framework: detector.framework,
       ...facts.hints,
     },
   });
+}
+
+/** The user name a login uses, when known: placeholders from .env templates and partial values do not count. */
+function mailboxOf(v: Val | undefined): string | undefined {
+  const s = str(v)?.trim();
+  return s && !v?.env?.hit?.template && !s.includes(HOLE) ? s : undefined;
 }
 
 function dedupe(rel: RelatedLocation[]): RelatedLocation[] {
@@ -263,7 +277,61 @@ export function flatFacts(
     password: password.v,
     passwordNode: password.name ? propNode(opts, password.name) : undefined,
     configNode: opts.kind === 'object' ? opts.node : undefined,
+    // `password: ''` is what a fix leaves in TypeScript (see isPassword); other placeholders count.
     passwordAuth: isPassword(password.v),
     oauth,
   };
+}
+
+/**
+ * The client logs in through a hook of the generated token provider (mail-oauth-token), which replaces the
+ * password with a token at every login: `withImapOAuth2(new Imap({ user, password: '' }))` (TypeScript keeps the
+ * key the typings require), `imaps.connect(await withImapSimpleOAuth2(options))` or
+ * `withImapSimpleOAuth2(options).then((o) => imaps.connect(o))`.
+ */
+export function isProviderHooked(node: ts.Node, sf: ts.SourceFile, library: string): boolean {
+  const hooks = providerImports(sf);
+  if (!hooks.size) {
+    return false;
+  }
+  const isHook = (e: ts.Node | undefined): boolean =>
+    !!e && ts.isCallExpression(e) && ts.isIdentifier(e.expression) && hooks.has(e.expression.text);
+  let n: ts.Node = node;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) {
+    n = n.parent;
+  }
+  if (isHook(n.parent) && (n.parent as ts.CallExpression).arguments[0] === n) {
+    return true;
+  }
+  if (library === 'node-pop3' && hooks.has('pop3XOAuth2Login')) {
+    return true; // an earlier version of the fix: node-pop3 logs in by command (AUTH XOAUTH2) after creation
+  }
+  if (ts.isCallExpression(node) && node.arguments.some((a) => isHook(ts.isAwaitExpression(a) ? a.expression : a))) {
+    return true;
+  }
+  const fn = node.parent;
+  const then = fn && ts.isArrowFunction(fn) ? fn.parent : undefined;
+  return !!then && ts.isCallExpression(then) && ts.isPropertyAccessExpression(then.expression) && then.expression.name.text === 'then' && isHook(then.expression.expression);
+}
+
+const hookCache = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** The `with…OAuth2` names a file imports or requires from the generated provider module. */
+function providerImports(sf: ts.SourceFile): Set<string> {
+  let names = hookCache.get(sf);
+  if (!names) {
+    names = new Set();
+    if (sf.text.includes('mail-oauth-token')) {
+      for (const st of sf.statements) {
+        const text = st.getText(sf);
+        if ((ts.isImportDeclaration(st) || ts.isVariableStatement(st)) && /mail-oauth-token/.test(text)) {
+          for (const m of text.matchAll(/\b(with\w*OAuth2|pop3XOAuth2Login)\b/g)) {
+            names.add(m[1]);
+          }
+        }
+      }
+    }
+    hookCache.set(sf, names);
+  }
+  return names;
 }

@@ -27,9 +27,8 @@ export function fixBlocker(library: LibraryId, site: ts.Node, passwordNode: ts.N
     case 'nodemailer':
     case 'nodemailer-smtp-transport':
       if (viaUrl) {
-        return passwordNode && (ts.isStringLiteral(passwordNode) || ts.isNoSubstitutionTemplateLiteral(passwordNode) || ts.isTemplateExpression(passwordNode))
-          ? undefined
-          : 'the connection URL comes from a variable or the environment: replace it with host/port options and auth { type: "OAuth2" }';
+        // a URL written in the code becomes options; one from a variable or the environment is converted at run time
+        return passwordNode ? undefined : 'the connection URL is not visible in the code: replace it with host/port options and auth { type: "OAuth2" }';
       }
       return passwordProp(passwordNode, ['pass', 'auth']) ? undefined : NOT_INLINE;
     case 'imap-simple':

@@ -74,7 +74,8 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
     try {
       const main = load(finding.span.file);
-      const call = nodeAt(main.sf, finding.span.start, finding.span.end, (n) => Node.isCallExpression(n) || Node.isNewExpression(n));
+      // a framework's finding points at its config (an object, module.exports), not at a call
+      const call = nodeAt(main.sf, finding.span.start, finding.span.end, (n) => finding.fix.framework !== undefined || Node.isCallExpression(n) || Node.isNewExpression(n));
       const ps = finding.fix.passwordSpan;
       const passState = ps ? load(ps.file) : main;
       const passNode = ps ? nodeAt(passState.sf, ps.start, ps.end) : undefined;
@@ -87,6 +88,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     }
   }
   const users = new Map<FileState, Finding[]>();
+  const notes = new Set<string>();
   for (const { finding, call, main, passNode, passState } of located) {
     try {
       // Every check runs before the first change, so a refused finding leaves its files untouched.
@@ -94,7 +96,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       if (!planner) {
         throw new NotFixable(ctx.to === 'graph' ? graphNotOffered(finding) : `${finding.library}: no automatic fix`);
       }
-      const touched = planner.rewrite({ finding, call, main, passNode, passState });
+      const touched = planner.rewrite({ finding, call, main, passNode, passState, note: (text) => notes.add(text) });
       for (const st of touched) {
         users.set(st, [...(users.get(st) ?? []), finding]);
       }
@@ -117,7 +119,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       languages.set(pkg.root, (languages.get(pkg.root) ?? new Set()).add(providerLanguage(st.file, pkg)));
     }
   }
-  const packageNotes = new Set<string>();
+
   for (const [st, fs] of users) {
     if (!st.parts.size) {
       continue; // only a password removed here: the code that uses the provider is elsewhere
@@ -126,7 +128,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     const choice = packageLanguages(languages.get(pkg.root) ?? new Set(), pkg);
     const language = choice.pick(providerLanguage(st.file, pkg));
     if (choice.why) {
-      packageNotes.add(choice.why);
+      notes.add(choice.why);
     }
     const key = `${pkg.root}|${language}`;
     let prov = providers.get(key);
@@ -189,7 +191,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   }
   if (plan.fixed.length) {
     const steps = ctx.to === 'graph' ? graphManualSteps(plan.fixed) : manualSteps(protocols, plan.fixed);
-    plan.manualSteps.push(...steps, ...packageNotes);
+    plan.manualSteps.push(...steps, ...notes);
   }
   return plan;
 }

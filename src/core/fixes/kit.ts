@@ -33,6 +33,8 @@ export interface RewriteInput {
   /** The password (or URL) node, when the finding has one; it may sit in another file. */
   passNode: Node | undefined;
   passState: FileState;
+  /** Adds a step the user must take after the fix (shown with the manual steps). */
+  note: (text: string) => void;
 }
 
 /** A library's rewrite: changes the files in place and returns those whose code now uses the provider. */

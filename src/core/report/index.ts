@@ -27,6 +27,8 @@ export interface JsonReport {
     message: string;
     related: { file: string; line: number; message: string }[];
     fixable: boolean;
+    /** The login user (mailbox) when the scan resolved it; absent otherwise. */
+    mailbox?: string;
   }[];
   skipped: { file: string; reason: string }[];
   stats: { files: number; parsed: number; durationMs: number };
@@ -50,6 +52,9 @@ export function toJson(r: ScanResult): JsonReport {
       message: f.message,
       related: f.related.map((x) => ({ file: relPath(r.root, x.file), line: x.line, message: x.message })),
       fixable: f.fixable,
+      ...(f.mailbox ? { mailbox: f.mailbox } : {}),
+      // framework whose config holds the login (added with the framework adapters; absent otherwise)
+      ...(f.fix.framework ? { framework: f.fix.framework } : {}),
     })),
     skipped: r.skipped.map((s) => ({ file: relPath(r.root, s.file), reason: s.reason })),
     stats: r.stats,
@@ -116,6 +121,9 @@ export function toText(r: ScanResult, color = false): string {
     lines.push(`${c('1', `${relPath(r.root, f.span.file)}:${f.span.line}:${f.span.column}`)}  ${sev[f.severity]}  ${f.message}  ${c('2', `[${f.code}]`)}`);
     for (const x of f.related) {
       lines.push(`    ${c('2', `${relPath(r.root, x.file)}:${x.line}`)}  ${x.message}`);
+    }
+    if (f.fix.framework && f.fix.manual) {
+      lines.push(`    ${c('2', `change: ${f.fix.manual}`)}`);
     }
     lines.push(`    ${c('2', f.fixable ? 'fix: mail-oauth-migrate fix (rewrites to OAuth2 with @azure/msal-node)' : `docs: ${ruleInfo(f.code).helpUri}`)}`);
   }

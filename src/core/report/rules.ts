@@ -16,7 +16,18 @@ const PROTOCOL_HELP: Record<string, string> = {
   pop3: 'Exchange Online has refused POP Basic authentication since late 2022 and Outlook.com since Sep 2024. Authenticate with OAuth2 (SASL XOAUTH2) using an access token from @azure/msal-node: app-only (POP.AccessAsApp) or delegated (POP.AccessAsUser.All).',
 };
 
+/** Info rule of the nodemailer detector (src/core/detectors/nodemailer.ts UNKNOWN_SERVICE_RULE). */
+const UNKNOWN_SERVICE = 'nodemailer-unknown-service';
+
 export function ruleInfo(code: string): RuleInfo {
+  if (code === UNKNOWN_SERVICE) {
+    return {
+      id: code,
+      title: "nodemailer: a Microsoft `service` name nodemailer does not know (it connects to `host`, localhost by default)",
+      help: "nodemailer ignores a `service` that is not in its well-known list ('Office365' is not; 'Outlook365' is) and connects to `host`, localhost when none is set. Use service 'Outlook365' (smtp.office365.com:587) or 'hotmail' (Outlook.com), and OAuth2 (XOAUTH2) for the login.",
+      helpUri: `${DOCS_BASE}#${code}`,
+    };
+  }
   const d = RULES.find((x) => x.id === code);
   if (!d) {
     return {
@@ -35,5 +46,5 @@ export function ruleInfo(code: string): RuleInfo {
 }
 
 export function allRules(): RuleInfo[] {
-  return [...RULES.map((d) => ruleInfo(d.id)), ruleInfo('unresolved-mail-host')];
+  return [...RULES.map((d) => ruleInfo(d.id)), ruleInfo(UNKNOWN_SERVICE), ruleInfo('unresolved-mail-host')];
 }

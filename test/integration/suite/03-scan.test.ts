@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanSummary } from '../../../src/vscode/controller';
 import { api, codeOf, mailDiagnostics, waitFor, waitForDiagnostics, wsUri } from './helpers';
@@ -124,5 +126,50 @@ suite('workspace scan', () => {
       count,
     );
     await waitFor(() => a.statusText()?.includes(String(count)), 'status bar count');
+  });
+
+  test('imported mailbox reports group the findings by mailbox and show on hover (issue 13)', async () => {
+    const a = await api();
+    await a.whenIdle();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mom-reports-'));
+    const report = path.join(dir, 'smtp-auth-clients.csv');
+    fs.writeFileSync(
+      report,
+      '\uFEFFSender address,Messages sent,Authentication protocol\nREPORTS@contoso.example,42,Basic\nprinter@contoso.example,7,Basic\n',
+    );
+    const bad = path.join(dir, 'other.csv');
+    fs.writeFileSync(bad, 'Name,Phone\nx,1\n');
+    try {
+      const result = await vscode.commands.executeCommand<{ file: string; kind?: string; error?: string }[]>(
+        'mailOAuth.importReports',
+        [report, bad],
+      );
+      assert.equal(result[0].kind, 'smtp-auth-clients');
+      assert.match(result[1].error ?? '', /Headers found: "Name", "Phone"/);
+      const tree = a.treeSnapshot();
+      assert.ok(
+        tree.some((l) => /^reports@contoso\.example · 1 · basic · smtp$/.test(l)),
+        tree.join('\n'),
+      );
+      assert.ok(
+        tree.some((l) => /^ {2}nodemailer → smtp\.office365\.com · src\/fixme\.js:4$/.test(l)),
+        tree.join('\n'),
+      );
+      const uri = wsUri('src/fixme.js');
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        uri,
+        new vscode.Position(3, 30),
+      );
+      const text = hovers
+        .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+        .join('\n')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\/g, '');
+      assert.match(text, /42 message\(s\) sent/);
+    } finally {
+      await vscode.commands.executeCommand('mailOAuth.groupByProtocol');
+    }
+    assert.equal(a.treeSnapshot()[0].split(' · ')[0], 'SMTP AUTH');
   });
 });

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, EXTENSION_ID } from './helpers';
 
@@ -29,6 +32,84 @@ suite('walkthrough and setup commands', () => {
     assert.equal(vscode.window.activeTextEditor?.document.getText(), markdown);
     assert.equal((await api()).isAnalyzerLoadedOnHost(), false, 'generated in the analyzer worker');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('mailOAuth.explainText explains a pasted reply offline, without loading the analyzer on the host', async () => {
+    const x = await vscode.commands.executeCommand<
+      { kind: string; detail: string; remedy: string } | undefined
+    >('mailOAuth.explainText', '535 5.7.139 Authentication unsuccessful, basic authentication is disabled.');
+    assert.equal(x?.kind, 'smtp');
+    assert.match(x?.remedy ?? '', /mail-oauth-migrate fix/);
+    assert.equal((await api()).isAnalyzerLoadedOnHost(), false);
+  });
+
+  test("the MCP server is registered for agent mode and answers over stdio on VS Code's Node.js", async function () {
+    const lm = (vscode as unknown as { lm?: { registerMcpServerDefinitionProvider?: unknown } }).lm;
+    const servers = (await api()).mcpServers();
+    if (typeof lm?.registerMcpServerDefinitionProvider !== 'function') {
+      assert.equal(servers, undefined);
+      this.skip();
+    }
+    assert.equal(servers?.length, 1);
+    const def = servers[0];
+    assert.ok(def.args[0].endsWith(path.join('dist', 'cli-mcp.js')));
+    // a file of its own: earlier suites migrate the workspace's mail code
+    const cwd = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const probe = path.join(cwd, 'jobs', 'mcp-probe.cjs');
+    fs.writeFileSync(
+      probe,
+      "require('nodemailer').createTransport({ host: 'smtp.office365.com', auth: { user: 'probe@contoso.example', pass: process.env.P } });\n",
+    );
+    const child = spawn(def.command, def.args, {
+      cwd,
+      env: { ...process.env, ...def.env },
+    });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const send = (m: object): boolean => child.stdin.write(`${JSON.stringify(m)}\n`);
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'test', version: '1' },
+        },
+      });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'scan', arguments: { path: 'jobs/mcp-probe.cjs' } },
+      });
+      const deadline = Date.now() + 30000;
+      while (!out.includes('"id":2') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const reply = out
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              id?: number;
+              result?: { structuredContent?: { findings: { code: string }[] } };
+            },
+        )
+        .find((m) => m.id === 2);
+      assert.ok(reply?.result?.structuredContent, out);
+      assert.deepEqual(
+        reply.result.structuredContent.findings.map((f) => f.code),
+        ['nodemailer-password-auth'],
+        out,
+      );
+    } finally {
+      child.kill();
+      fs.rmSync(probe, { force: true });
+    }
   });
 
   test('mailOAuth.verifySetup reports a missing configuration without any network access, off the host thread', async () => {

@@ -21,8 +21,10 @@ run('false-positives', {
     `import nodemailer from 'nodemailer';\nnodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: undefined } });`,
     { code: `const tools = require('./tools');\ntools.createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: 'b' } });`, filename: 'app.js', files: { 'tools.js': `exports.createTransport = (o) => o;` }, name: 'a local module with the same function names' },
     `const _ = require('lodash');\n_.chain({ host: 'smtp.office365.com', auth: { user: 'a', pass: 'b' } }).value();`,
-    // fixed TypeScript keeps an empty password where the typings require the key
-    `import Pop3Command from 'node-pop3';\nnew Pop3Command({ user: 'a', password: '', host: 'outlook.office365.com', port: 995, tls: true });`,
+    // fixed TypeScript keeps an empty password where the typings require the key; the hook logs in with a token
+    `import Pop3Command from 'node-pop3';\nimport { withPop3OAuth2 } from './mail-oauth-token';\nwithPop3OAuth2(new Pop3Command({ user: 'a', password: '', host: 'outlook.office365.com', port: 995, tls: true }), 'outlook.office365.com');`,
+    // ... and what an earlier version of the fix wrote: AUTH XOAUTH2 by command after the client is created
+    `import Pop3Command from 'node-pop3';\nimport { pop3XOAuth2Login } from './mail-oauth-token';\nconst pop3 = new Pop3Command({ user: 'a', password: '', host: 'outlook.office365.com', port: 995, tls: true });\nawait pop3XOAuth2Login(pop3, 'a');`,
   ],
   invalid: [],
 });

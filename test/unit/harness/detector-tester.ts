@@ -4,6 +4,9 @@
  * adds other modules and `env` adds dotenv files, so cross-file resolution is exercised too.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Analyzer, type AnalyzerOptions } from '../../../src/core/analyzer';
 import type { Finding } from '../../../src/core/model';
 
@@ -20,6 +23,11 @@ export interface CaseBase {
   /** dotenv files by relative path (e.g. `.env`). */
   env?: Record<string, string>;
   options?: AnalyzerOptions;
+  /**
+   * Files that must exist on disk (package.json, `.meteor/release`): the case then runs in a temporary
+   * folder holding these and every other file of the case.
+   */
+  disk?: Record<string, string>;
   /** Why the case exists (shown in the test title). */
   name?: string;
 }
@@ -31,6 +39,8 @@ export interface ExpectedFinding {
   severity?: Finding['severity'];
   /** Each entry must appear in some related message. */
   related?: string[];
+  /** Must appear in the message (the framework's name, say). */
+  message?: string;
 }
 
 export interface InvalidCase extends CaseBase {
@@ -40,16 +50,30 @@ export interface InvalidCase extends CaseBase {
 export type ValidCase = string | CaseBase;
 
 export function analyzeCase(c: CaseBase): Finding[] {
-  const analyzer = new Analyzer(ROOT, { now: () => FIXED_NOW, ...c.options });
-  for (const [rel, text] of Object.entries(c.env ?? {})) {
-    analyzer.env.add(`${ROOT}/${rel}`, text);
+  const root = c.disk ? fs.mkdtempSync(path.join(os.tmpdir(), 'mail-oauth-case-')) : ROOT;
+  try {
+    if (c.disk) {
+      const all = { ...c.disk, ...c.files, ...c.env, [c.filename ?? 'app.ts']: c.code };
+      for (const [rel, text] of Object.entries(all)) {
+        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        fs.writeFileSync(path.join(root, rel), text);
+      }
+    }
+    const analyzer = new Analyzer(root, { now: () => FIXED_NOW, ...c.options });
+    for (const [rel, text] of Object.entries(c.env ?? {})) {
+      analyzer.env.add(`${root}/${rel}`, text);
+    }
+    for (const [rel, text] of Object.entries(c.files ?? {})) {
+      analyzer.setSource(`${root}/${rel}`, text);
+    }
+    const main = `${root}/${c.filename ?? 'app.ts'}`;
+    analyzer.setSource(main, c.code);
+    return [...analyzer.analyzeFile(main), ...(c.disk ? analyzer.envFindings() : [])];
+  } finally {
+    if (c.disk) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   }
-  for (const [rel, text] of Object.entries(c.files ?? {})) {
-    analyzer.setSource(`${ROOT}/${rel}`, text);
-  }
-  const main = `${ROOT}/${c.filename ?? 'app.ts'}`;
-  analyzer.setSource(main, c.code);
-  return analyzer.analyzeFile(main);
 }
 
 function title(c: CaseBase | string): string {
@@ -60,8 +84,13 @@ function title(c: CaseBase | string): string {
 }
 
 let total = { valid: 0, invalid: 0 };
+const byId = new Map<string, { valid: number; invalid: number }>();
 export function caseCounts(): { valid: number; invalid: number } {
   return total;
+}
+/** Case counts per detector id (summed over every `run` of that id). */
+export function caseCountsById(): ReadonlyMap<string, { valid: number; invalid: number }> {
+  return byId;
 }
 
 export function run(detectorId: string, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
@@ -75,6 +104,8 @@ export function run(detectorId: string, cases: { valid: ValidCase[]; invalid: In
     seen.add(k);
   }
   total = { valid: total.valid + cases.valid.length, invalid: total.invalid + cases.invalid.length };
+  const mine = byId.get(detectorId) ?? { valid: 0, invalid: 0 };
+  byId.set(detectorId, { valid: mine.valid + cases.valid.length, invalid: mine.invalid + cases.invalid.length });
   describe(detectorId, () => {
     describe('valid', () => {
       for (const c of cases.valid) {
@@ -105,6 +136,9 @@ export function run(detectorId: string, cases: { valid: ValidCase[]; invalid: In
             }
             if (e.severity !== undefined) {
               assert.equal(f.severity, e.severity);
+            }
+            if (e.message !== undefined) {
+              assert.ok(f.message.includes(e.message), `"${e.message}" not in "${f.message}"`);
             }
             for (const r of e.related ?? []) {
               assert.ok(

@@ -19,6 +19,7 @@ export const PROVIDER_PARTS = {
   graph: ['graphTransport'],
   /** The token itself (the core exports it): code that asked MSAL for a token with a password. */
   token: ['getMailAccessToken'],
+  'nodemailer-url': ['nodemailerUrlOAuth2'],
   emailjs: ['withEmailjsOAuth2'],
   imapflow: ['withImapFlowOAuth2'],
   imap: ['withImapOAuth2'],
@@ -32,6 +33,7 @@ export type ProviderPart = keyof typeof PROVIDER_PARTS;
 /** Regions other regions need. */
 const NEEDS: Partial<Record<ProviderPart, string[]>> = {
   'nodemailer-options': ['nodemailer'],
+  'nodemailer-url': ['nodemailer'],
   imap: ['sasl'],
   'mail-listener': ['sasl', 'imap'],
   'mail-notifier': ['sasl'],

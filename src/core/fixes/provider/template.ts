@@ -391,7 +391,7 @@ export function nodemailerProvisionCallback(
 export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
   const auth = {
     ...options.auth,
-    type: "OAuth2",
+    type: "OAuth2" as const,
     provisionCallback: nodemailerProvisionCallback,
   };
   return { ...options, auth };
@@ -595,6 +595,31 @@ function explainGraph(
 }
 // #endregion
 
+// #region nodemailer-url
+/**
+ * A nodemailer connection URL kept outside the code (smtp://user:pass@host:587,
+ * often in .env): the same server and user, logging in with OAuth2; the
+ * password in the URL is not used.
+ */
+export function nodemailerUrlOAuth2(url: string | undefined) {
+  if (!url) {
+    throw new Error("Mail OAuth: the SMTP connection URL is not set.");
+  }
+  const { protocol, hostname, port, username } = new URL(url);
+  const secure = protocol === "smtps:";
+  return {
+    host: hostname,
+    port: port ? Number(port) : secure ? 465 : 587,
+    secure,
+    auth: {
+      type: "OAuth2" as const,
+      user: decodeURIComponent(username),
+      provisionCallback: nodemailerProvisionCallback,
+    },
+  };
+}
+// #endregion
+
 // #region emailjs
 interface EmailjsConnection {
   password: () => string;
@@ -638,11 +663,15 @@ export function withEmailjsOAuth2<T extends { smtp: object }>(
 interface ImapFlowClient {
   options: { auth?: { user?: string; accessToken?: string } };
   connect(): Promise<void>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  listenerCount(event: "error"): number;
 }
 
 /**
  * imapflow reads `auth.accessToken` when connect() logs in. Fetch the token
  * there rather than when the client is created, which may be much earlier.
+ * Exchange ends a session when its token expires; imapflow then emits "close"
+ * (a client cannot connect twice: create a new one to go on reading).
  */
 export function withImapFlowOAuth2<T extends ImapFlowClient>(
   client: T,
@@ -656,19 +685,38 @@ export function withImapFlowOAuth2<T extends ImapFlowClient>(
     client.options = { ...client.options, auth };
     return connect();
   };
+  // Without an "error" listener a dropped connection ends the process.
+  client.on("error", (error) => {
+    if (client.listenerCount("error") === 1) {
+      console.error("Mail OAuth: IMAP connection error:", error.message);
+    }
+  });
   return client;
 }
 // #endregion
 
 // #region imap
 interface ImapConnection {
+  state: string;
   connect(): void;
+  end(): void;
+  on(event: "ready" | "close", listener: () => void): unknown;
   emit(event: "error", error: Error): boolean;
+}
+
+interface ImapConfig {
+  user: string;
+  xoauth2?: string;
 }
 
 /**
  * node-imap reads `xoauth2` from its configuration each time connect() logs
  * in, including a reconnection after end(). Refresh it just before.
+ *
+ * Exchange ends an IMAP session when its token expires ("BYE Session
+ * invalidated - AccessTokenExpired"). When the server closes a session that
+ * the app did not end, log in again with a new token ("ready" follows again),
+ * waiting longer after each failed attempt.
  */
 export function withImapOAuth2<T extends ImapConnection>(
   imap: T,
@@ -676,65 +724,165 @@ export function withImapOAuth2<T extends ImapConnection>(
 ): T {
   const config = (imap as unknown as { _config: ImapConfig })._config;
   const connect = imap.connect.bind(imap);
+  const end = imap.end.bind(imap);
+  let connecting = false;
+  let ended = true;
+  let attempts = 0;
   imap.connect = () => {
+    if (connecting) {
+      return;
+    }
+    connecting = true;
+    ended = false;
     getMailAccessToken("imap", { host }).then(
       (token) => {
         config.xoauth2 = xoauth2String(config.user, token.accessToken);
         connect();
       },
-      (error: Error) => imap.emit("error", error),
+      (error: Error) => {
+        connecting = false;
+        imap.emit("error", error);
+      },
     );
   };
+  imap.end = () => {
+    ended = true;
+    end();
+  };
+  imap.on("ready", () => {
+    connecting = false;
+    attempts = 0;
+  });
+  imap.on("close", () => {
+    connecting = false;
+    if (!ended) {
+      const delay = Math.min(1000 * 2 ** attempts++, 60_000);
+      setTimeout(() => {
+        if (!ended && !connecting && imap.state === "disconnected") {
+          imap.connect();
+        }
+      }, delay);
+    }
+  });
   return imap;
-}
-
-interface ImapConfig {
-  user: string;
-  xoauth2?: string;
 }
 // #endregion
 
 // #region mail-listener
+type Handler = (...args: unknown[]) => void;
+
+interface MailListener {
+  imap: ImapConnection & {
+    listeners(event: string): Handler[];
+    once(event: string, listener: Handler): unknown;
+    removeAllListeners(event: string): unknown;
+  };
+}
+
 /**
  * mail-listener keeps one node-imap connection and calls its connect() on
- * every start(), also when restarted after "server:disconnected".
+ * every start(), also when restarted after "server:disconnected". It listens
+ * for the connection's first "ready" and "close" only: when the connection
+ * logs in again after the server ended the session, listen again, so that it
+ * reopens its mailbox and reports "server:connected".
  */
-export function withMailListenerOAuth2<T extends { imap: ImapConnection }>(
+export function withMailListenerOAuth2<T extends MailListener>(
   listener: T,
   host?: string,
 ): T {
-  withImapOAuth2(listener.imap, host);
+  const { imap } = listener;
+  const listenAgain = (event: string, handlers: Handler[]) => {
+    for (const handler of handlers) {
+      if (!imap.listeners(event).includes(handler)) {
+        imap.once(event, handler);
+      }
+    }
+  };
+  const onReady = imap.listeners("ready");
+  const onClose = imap.listeners("close");
+  withImapOAuth2(imap, host);
+  imap.on("close", () => {
+    // it listens for new mail again when it reopens the mailbox
+    imap.removeAllListeners("mail");
+    imap.removeAllListeners("update");
+    listenAgain("ready", onReady);
+    listenAgain("close", onClose);
+  });
   return listener;
 }
 // #endregion
 
 // #region mail-notifier
 interface MailNotifier {
+  imap?: {
+    state: string;
+    once(event: "ready" | "close", listener: () => void): unknown;
+  };
   options: { user?: string; username?: string; xoauth2?: string };
   start(): unknown;
+  stop(): unknown;
   emit(event: "error", error: Error): boolean;
 }
 
 /**
  * mail-notifier opens a new node-imap connection from its options on every
  * start(), also when restarted after "end". Put a fresh token in first.
+ *
+ * Exchange ends an IMAP session when its token expires: when the server
+ * closes a session that the app did not stop, start again with a new token,
+ * waiting longer after each failed attempt.
  */
 export function withMailNotifierOAuth2<T extends MailNotifier>(
   notifier: T,
   host?: string,
 ): T {
   const start = notifier.start.bind(notifier);
+  const stop = notifier.stop.bind(notifier);
+  let starting = false;
+  let stopped = true;
+  let attempts = 0;
+  const restart = () => {
+    const delay = Math.min(1000 * 2 ** attempts++, 60_000);
+    setTimeout(() => {
+      const closed = notifier.imap?.state === "disconnected";
+      if (closed && !stopped && !starting) {
+        notifier.start();
+      }
+    }, delay);
+  };
   notifier.start = () => {
+    if (starting) {
+      return notifier;
+    }
+    starting = true;
+    stopped = false;
     getMailAccessToken("imap", { host }).then(
       (token) => {
         const { options } = notifier;
         const user = options.user ?? options.username ?? "";
         options.xoauth2 = xoauth2String(user, token.accessToken);
         start();
+        starting = false;
+        notifier.imap?.once("ready", () => {
+          attempts = 0;
+        });
+        notifier.imap?.once("close", () => {
+          if (!stopped) {
+            restart();
+          }
+        });
       },
-      (error: Error) => notifier.emit("error", error),
+      (error: Error) => {
+        starting = false;
+        notifier.emit("error", error);
+      },
     );
     return notifier;
+  };
+  notifier.stop = () => {
+    stopped = true;
+    attempts = 0;
+    return stop();
   };
   return notifier;
 }
