@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Analyzer, AnalyzerOptions } from './core/analyzer';
 import type * as CliCore from './cli-core';
 import { EnvIndex } from './core/env';
+import { planIsolated } from './core/isolate';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
 import { collectCandidates, DEFAULT_MAX_FILE_SIZE, type ReadBatch, type ScanProgress } from './core/scanner';
@@ -291,7 +292,7 @@ async function fixCommand(argv: string[]): Promise<number> {
   const { analyzer, result } = await runScan(positionals, values, true);
   const { planFixes, applyEdits, unifiedDiff, overlayReader } = loadCore();
   const readFile = overlayReader((f) => analyzer?.textOf(f));
-  const plan = planFixes(result.findings, { readFile, flow });
+  const plan = planIsolated(planFixes, result.findings, { readFile, flow });
   const log = (s: string): boolean => process.stderr.write(`${s}\n`);
   const rel = (f: string): string => relPath(result.root, f);
   if (values.diff) {

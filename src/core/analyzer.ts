@@ -13,6 +13,7 @@ import { detectors, type CallSite, type DetectorContext } from './detectors';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
+import { AnalysisSkipped, isStackOverflow, skipReason } from './isolate';
 import { Evaluator } from './resolve';
 import {
   diffSpan,
@@ -70,6 +71,8 @@ export class Analyzer {
   private readonly overlay = new Map<string, string>();
   /** Parsed files, reused across program rebuilds while their text is unchanged. */
   private readonly parsed = new Map<string, ts.SourceFile>();
+  /** Texts that could not be parsed, bound or analysed, and why: left out until their text changes. */
+  private readonly failed = new Map<string, { text: string; reason: string }>();
   private program: ts.Program | undefined;
   private dirty = true;
   /** Local imports the program may resolve: only those a value led to (file → specifiers). */
@@ -101,7 +104,6 @@ export class Analyzer {
     this.env = new EnvIndex(this.opts.envFiles);
   }
 
-  /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
   /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
   async scan(paths: readonly string[] = [this.root], options: ScanOptions = {}): Promise<ScanResult> {
     const started = performance.now();
@@ -161,7 +163,8 @@ export class Analyzer {
           results.set(file, this.analyzeOnce(file, mine));
         } catch (e) {
           results.delete(file);
-          skipped.push({ file, reason: `analysis failed: ${e instanceof Error ? e.message : String(e)}` });
+          skipped.push({ file, reason: this.giveUp(file, e) });
+          mine.length = 0;
         }
         if (mine.length) {
           requests.push(...mine);
@@ -184,9 +187,53 @@ export class Analyzer {
    */
   preparse(file: string, text: string): void {
     this.setSource(file, text);
-    if (this.parsed.get(file)?.text !== text) {
-      this.parsed.set(file, parseFile(file, text));
+    this.sourceFile(file, text);
+  }
+
+  /**
+   * The parsed and bound file for `text`: cached, re-parsed incrementally from the cached parse (an
+   * edit), or parsed. Binding here, file by file, is what the checker would do for all files at once:
+   * a file that overflows the stack or throws is then left out alone (undefined; see `failed`).
+   */
+  private sourceFile(file: string, text: string): ts.SourceFile | undefined {
+    if (this.failed.get(file)?.text === text) {
+      return undefined;
     }
+    const cached = this.parsed.get(file);
+    try {
+      const sf =
+        cached?.text === text
+          ? cached
+          : cached
+            ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
+            : parseFile(file, text);
+      this.parsed.set(file, sf);
+      bindSourceFile(sf);
+      this.failed.delete(file);
+      return sf;
+    } catch (e) {
+      this.parsed.delete(file);
+      this.failed.set(file, { text, reason: skipReason(e) });
+      return undefined;
+    }
+  }
+
+  /**
+   * Records that `file` could not be analysed and returns why. The checker may be left half-way
+   * through a type after an exception: the next analysis gets a new program, without this text.
+   */
+  private giveUp(file: string, e: unknown): string {
+    const reason = skipReason(e);
+    if (!(e instanceof AnalysisSkipped)) {
+      const text = this.textOf(file);
+      if (text !== undefined) {
+        this.failed.set(file, { text, reason });
+      }
+      this.parsed.delete(file);
+      this.program = undefined;
+      this.dirty = true;
+    }
+    return reason;
   }
 
   /** Adds or replaces a file's text (an open editor's unsaved content, say). */
@@ -205,6 +252,7 @@ export class Analyzer {
   }
 
   removeSource(file: string): void {
+    this.failed.delete(file);
     if (this.overlay.delete(file) || this.parsed.delete(file)) {
       this.dirty = true;
       this.wraps.clear();
@@ -232,7 +280,7 @@ export class Analyzer {
     if (!this.program || this.dirty) {
       this.dirty = false;
       this.program = ts.createProgram({
-        rootNames: [...this.overlay.keys()],
+        rootNames: [...this.overlay].filter(([f, t]) => this.failed.get(f)?.text !== t).map(([f]) => f),
         options: COMPILER_OPTIONS,
         host: this.compilerHost(),
         oldProgram: this.program,
@@ -287,20 +335,9 @@ export class Analyzer {
     const moduleHost: ts.ModuleResolutionHost = { fileExists, readFile: readText, directoryExists };
     return {
       getSourceFile: (file) => {
-        const text = readText(file);
-        if (text === undefined) {
-          return undefined;
-        }
-        const cached = this.parsed.get(file);
-        if (cached && cached.text === text) {
-          return cached;
-        }
         // An edited file is re-parsed incrementally: unchanged subtrees are reused (editor typing).
-        const sf = cached
-          ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
-          : parseFile(file, text);
-        this.parsed.set(file, sf);
-        return sf;
+        const text = readText(file);
+        return text === undefined ? undefined : this.sourceFile(file, text);
       },
       getDefaultLibFileName: () => 'lib.d.ts',
       hasInvalidatedResolutions: (file) => this.invalidated.has(file),
@@ -353,6 +390,10 @@ export class Analyzer {
     const program = this.getProgram();
     const sf = program.getSourceFile(file);
     if (!sf) {
+      const failed = this.failed.get(file);
+      if (failed && failed.text === this.overlay.get(file)) {
+        throw new AnalysisSkipped(failed.reason);
+      }
       return [];
     }
     return analyzeSourceFile(sf, program.getTypeChecker(), {
@@ -456,26 +497,45 @@ export class Analyzer {
       this.reuse.delete(file);
       return [];
     }
-    const moved = this.reuseAfterEdit(file, text);
+    const failed = this.failed.get(file);
+    if (failed?.text === text) {
+      this.setSource(file, text);
+      throw new AnalysisSkipped(failed.reason);
+    }
+    let moved: Finding[] | undefined;
+    try {
+      moved = this.reuseAfterEdit(file, text);
+    } catch {
+      // The fast path could not follow the edit: the full analysis below decides (and skips the file
+      // with a reason if it cannot be analysed either), from a new parse.
+      this.reuse.delete(file);
+      this.parsed.delete(file);
+      this.revision++;
+    }
     if (moved) {
       return moved;
     }
     this.setSource(file, text);
-    let gate: Gate | undefined;
-    const findings = this.analyzeFile(file, (g) => (gate = g));
-    const sf = this.parsed.get(file);
-    if (gate && sf?.text === text) {
-      this.reuse.set(file, {
-        text,
-        findings,
-        ...relevance(sf, gate.gated),
-        ...gateShape(sf, gate),
-        context: this.reuseContext(),
-      });
-    } else {
+    try {
+      let gate: Gate | undefined;
+      const findings = this.analyzeFile(file, (g) => (gate = g));
+      const sf = this.parsed.get(file);
+      if (gate && sf?.text === text) {
+        this.reuse.set(file, {
+          text,
+          findings,
+          ...relevance(sf, gate.gated),
+          ...gateShape(sf, gate),
+          context: this.reuseContext(),
+        });
+      } else {
+        this.reuse.delete(file);
+      }
+      return findings;
+    } catch (e) {
       this.reuse.delete(file);
+      throw new AnalysisSkipped(this.giveUp(file, e));
     }
-    return findings;
   }
 
   /** What a reusable result depends on besides its own text. */
@@ -574,6 +634,17 @@ function parseFile(file: string, text: string): ts.SourceFile {
     scriptKind(file),
   );
 }
+
+/**
+ * Binds a parsed file as the checker would (TypeScript's own bindSourceFile, which does nothing for a
+ * bound file): the checker binds every file of the program at once, so a file that overflows the stack
+ * there would take all the others down. Not in the public typings; absent, the checker binds.
+ */
+const bindSourceFile = (sf: ts.SourceFile): void =>
+  (ts as unknown as { bindSourceFile?: (sf: ts.SourceFile, o: ts.CompilerOptions) => void }).bindSourceFile?.(
+    sf,
+    COMPILER_OPTIONS,
+  );
 
 /** An edit (see diffSpan) as TypeScript's incremental parser wants it. */
 function textChange(edit: { start: number; oldEnd: number; newEnd: number }): ts.TextChangeRange {
@@ -691,8 +762,12 @@ export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc
   for (const node of gate.gated) {
     try {
       inspect(node, ctx);
-    } catch {
-      // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
+    } catch (e) {
+      // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the
+      // same); a stack overflow does: the checker may be left half-way, and the file is skipped.
+      if (isStackOverflow(e)) {
+        throw e;
+      }
     }
   }
   return findings;
