@@ -207,6 +207,12 @@ export class Analyzer {
           : cached
             ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
             : parseFile(file, text);
+      if (text.includes('\0') && hasSyntaxErrors(sf)) {
+        // NUL bytes outside strings and comments: not source text (see classifyBuffer)
+        this.parsed.delete(file);
+        this.failed.set(file, { text, reason: 'binary file' });
+        return undefined;
+      }
       this.parsed.set(file, sf);
       bindSourceFile(sf);
       this.failed.delete(file);
@@ -645,6 +651,10 @@ const bindSourceFile = (sf: ts.SourceFile): void =>
     sf,
     COMPILER_OPTIONS,
   );
+
+/** The parser's own errors (TypeScript keeps them on the file; not in the public typings). */
+const hasSyntaxErrors = (sf: ts.SourceFile): boolean =>
+  ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0;
 
 /** An edit (see diffSpan) as TypeScript's incremental parser wants it. */
 function textChange(edit: { start: number; oldEnd: number; newEnd: number }): ts.TextChangeRange {

@@ -60,19 +60,34 @@ export function classifyBuffer(buf: Buffer, file: string, maxSize: number): Read
   if (buf.length > maxSize) {
     return { skip: `larger than ${formatBytes(maxSize)} (${formatBytes(buf.length)})` };
   }
-  if (buf.subarray(0, 8000).includes(0)) {
-    return { skip: 'binary file' };
-  }
+  const nul = buf.includes(0);
   let text: string;
   try {
     text = utf8.decode(buf);
   } catch {
-    return { skip: 'not valid UTF-8' };
+    return { skip: nul ? 'binary file' : 'not valid UTF-8' };
+  }
+  // A NUL byte in a string or a comment is valid JavaScript: such a file is text when control bytes are
+  // rare (UTF-16 text has a NUL every other byte); whether it parses is the analyzer's call (see
+  // Analyzer.sourceFile), which then reports it as binary.
+  if (nul && !mostlyText(buf)) {
+    return { skip: 'binary file' };
   }
   if (MINIFIED_NAME.test(file) || looksMinified(text)) {
     return { skip: 'minified' };
   }
   return { text };
+}
+
+/** At most one byte in 64 is a control byte other than tab, line breaks, form feed and escape. */
+function mostlyText(buf: Buffer): boolean {
+  let control = 0;
+  for (const b of buf) {
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x0b && b !== 0x1b) {
+      control++;
+    }
+  }
+  return control * 64 <= buf.length;
 }
 
 export function formatBytes(n: number): string {

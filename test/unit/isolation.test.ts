@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Analyzer } from '../../src/core/analyzer';
 import { planIsolated, TOO_DEEP } from '../../src/core/isolate';
+import { classifyBuffer } from '../../src/core/scanner';
 import type { Finding } from '../../src/core/model';
 import { GOOD, HOSTILE } from './harness/hostile';
 
@@ -169,5 +170,39 @@ describe('isolation: the fix planner', () => {
       return { fixed: [...findings], notFixed: [] };
     };
     assert.throws(() => planIsolated(flaky, [finding('a.js')], {}), /boom/);
+  });
+});
+
+describe('NUL bytes', () => {
+  const CALL = "nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@b.com', pass: 'p' } });\n";
+  const HEAD = "const nodemailer = require('nodemailer');\n";
+
+  it('a NUL in a string or a comment is text; UTF-16 and control-byte soup are binary', () => {
+    const text = `${HEAD}const sep = '\0';\n/* \0 */\n${CALL}`;
+    assert.deepEqual(classifyBuffer(Buffer.from(text), 'a.js', 1 << 20), { text });
+    assert.deepEqual(classifyBuffer(Buffer.from(text, 'utf16le'), 'a.js', 1 << 20), { skip: 'binary file' });
+    const soup = Buffer.from(`${HEAD}\0\x01\x02\x03\x04binary`);
+    assert.deepEqual(classifyBuffer(soup, 'a.js', 1 << 20), { skip: 'binary file' });
+    assert.deepEqual(classifyBuffer(Buffer.from([0x72, 0, 0xff, 0xfe]), 'a.js', 1 << 20), { skip: 'binary file' });
+  });
+
+  it('the scan reports a file whose NUL bytes sit in a string and a comment, and skips one whose NUL does not parse', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mom-nul-')));
+    try {
+      fs.writeFileSync(path.join(dir, 'nul.js'), `${HEAD}const sep = '\0';\n// a \0 here\n${CALL}`);
+      // one NUL between two statements, in a file long enough for it to pass the byte test
+      fs.writeFileSync(path.join(dir, 'code.js'), `${HEAD}\0\n${'// padding\n'.repeat(20)}${CALL}`);
+      const r = await new Analyzer(dir).scan();
+      assert.deepEqual(
+        r.findings.map((f) => path.basename(f.span.file)),
+        ['nul.js'],
+      );
+      assert.deepEqual(
+        r.skipped.map((s) => [path.basename(s.file), s.reason]),
+        [['code.js', 'binary file']],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
