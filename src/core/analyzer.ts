@@ -13,6 +13,7 @@ import { detectors, type CallSite, type DetectorContext } from './detectors';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
+import { collectGarbage } from './gc';
 import { AnalysisSkipped, isStackOverflow, skipReason } from './isolate';
 import { Evaluator } from './resolve';
 import {
@@ -27,6 +28,8 @@ import {
 } from './reuse';
 import { WATCHED_PACKAGES } from './rule-meta';
 import {
+  BATCH_BYTES,
+  BATCH_FILES,
   classifyBuffer,
   collectCandidates,
   DEFAULT_MAX_FILE_SIZE,
@@ -34,11 +37,13 @@ import {
   relativeSpecifiers,
   RESOLVE_EXTS,
   type ScanOptions,
+  sortFindings,
 } from './scanner';
 
 export {
   DEFAULT_MAX_FILE_SIZE,
   mentionsWatchedPackage,
+  sortFindings,
   type ScanOptions,
   type ScanProgress,
 } from './scanner';
@@ -107,6 +112,22 @@ export class Analyzer {
   /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
   async scan(paths: readonly string[] = [this.root], options: ScanOptions = {}): Promise<ScanResult> {
     const started = performance.now();
+    // Candidates are analysed in batches while the walk goes on, and each batch's texts, parses and
+    // program are released after it (memory stays bounded whatever the number of candidates). Texts
+    // given before the scan (open editors) stay.
+    const keep = new Set(this.overlay.keys());
+    const batch = new Batch();
+    const analysed = { findings: [] as Finding[], skipped: [] as SkippedFile[] };
+    const flush = async (final: boolean): Promise<void> => {
+      while (batch.size) {
+        const texts = batch.take();
+        const r = await this.analyzeCandidates(texts, final ? options : { signal: options.signal });
+        analysed.findings.push(...detach(r.findings));
+        analysed.skipped.push(...r.skipped);
+        this.release(texts.keys(), keep);
+        collectGarbage();
+      }
+    };
     const collected = await collectCandidates(paths, {
       env: this.env,
       maxFileSize: this.opts.maxFileSize,
@@ -114,8 +135,11 @@ export class Analyzer {
       exclude: this.opts.exclude,
       signal: options.signal,
       onProgress: options.onProgress,
+      onCandidate: (file, text) => batch.add(file, text),
+      betweenChunks: () => (batch.full() ? flush(false) : Promise.resolve()),
     });
-    const analysed = await this.analyzeCandidates(collected.texts, options);
+    await flush(true);
+    sortFindings(analysed.findings);
     const root =
       paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory()
         ? path.resolve(paths[0])
@@ -179,6 +203,33 @@ export class Analyzer {
     const findings = [...results.values()].flat();
     onProgress?.({ phase: 'analyze', done: analysed, total: texts.size });
     return { findings: sortFindings(findings), skipped };
+  }
+
+  /**
+   * Forgets what analysing `files` loaded: their texts and parses (but those in `keep`), the parses of
+   * the modules values led to, and the program with its checker. Findings are plain data and stay.
+   */
+  release(files: Iterable<string>, keep: ReadonlySet<string> = new Set()): void {
+    for (const f of files) {
+      if (!keep.has(f)) {
+        this.overlay.delete(f);
+        this.reuse.delete(f);
+        this.failed.delete(f);
+      }
+    }
+    for (const f of [...this.parsed.keys()]) {
+      if (!this.overlay.has(f)) {
+        this.parsed.delete(f);
+      }
+    }
+    for (const f of [...this.allowedImports.keys()]) {
+      if (!this.overlay.has(f)) {
+        this.allowedImports.delete(f);
+      }
+    }
+    this.program = undefined;
+    this.dirty = true;
+    this.revision++;
   }
 
   /**
@@ -596,6 +647,55 @@ export class Analyzer {
   }
 }
 
+/**
+ * A copy of findings whose strings no longer point into the source texts: V8 keeps a whole file's text
+ * alive for any slice of it, so findings kept across batches would keep every candidate's text.
+ */
+export function detach(findings: Finding[]): Finding[] {
+  return structuredClone(findings);
+}
+
+/** Candidates waiting for analysis, taken a batch at a time (see BATCH_FILES in scanner.ts). */
+export class Batch {
+  private texts = new Map<string, string>();
+  private textBytes = 0;
+
+  add(file: string, text: string): void {
+    this.texts.set(file, text);
+    this.textBytes += text.length;
+  }
+
+  full(): boolean {
+    return this.texts.size >= BATCH_FILES || this.textBytes >= BATCH_BYTES;
+  }
+
+  get size(): number {
+    return this.texts.size;
+  }
+
+  /** UTF-16 code units of text in the batch (about its bytes). */
+  get bytes(): number {
+    return this.size ? this.textBytes : 0;
+  }
+
+  /** A full batch at most, first come first served; what is left waits for the next one. */
+  take(): Map<string, string> {
+    const out = new Map<string, string>();
+    let bytes = 0;
+    for (const [file, text] of this.texts) {
+      if (out.size >= BATCH_FILES || (out.size && bytes + text.length > BATCH_BYTES)) {
+        break;
+      }
+      out.set(file, text);
+      bytes += text.length;
+      this.texts.delete(file);
+    }
+    this.textBytes -= bytes;
+    return out;
+  }
+}
+
+
 /** What mayWrapPackage reads from a module's text: whether it names a watched package, and its imports. */
 function wrapKey(text: string): string {
   return `${mentionsWatchedPackage(text)}|${relativeSpecifiers(text).join('|')}`;
@@ -686,9 +786,6 @@ function scriptKind(file: string): ts.ScriptKind {
   }
 }
 
-export function sortFindings(f: Finding[]): Finding[] {
-  return f.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start);
-}
 
 /** Comments `mail-oauth-ignore` before the statement, or on the line of the call, suppress a finding. */
 function isSuppressed(node: ts.Node, sf: ts.SourceFile): boolean {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Analyzer } from '../../src/core/analyzer';
 import { planIsolated, TOO_DEEP } from '../../src/core/isolate';
-import { classifyBuffer } from '../../src/core/scanner';
+import { BATCH_FILES, classifyBuffer } from '../../src/core/scanner';
 import type { Finding } from '../../src/core/model';
 import { GOOD, HOSTILE } from './harness/hostile';
 
@@ -201,6 +201,37 @@ describe('NUL bytes', () => {
         r.skipped.map((s) => [path.basename(s.file), s.reason]),
         [['code.js', 'binary file']],
       );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bounded memory: batches', () => {
+  it('analyses candidates a batch at a time, follows imports across batches, and keeps nothing after the scan', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mom-batches-')));
+    try {
+      fs.writeFileSync(path.join(dir, 'hosts.js'), "module.exports = { host: 'smtp.office365.com' };\n");
+      const n = BATCH_FILES * 2 + 7;
+      for (let i = 0; i < n; i++) {
+        fs.writeFileSync(
+          path.join(dir, `f${i}.js`),
+          "const nodemailer = require('nodemailer');\nconst { host } = require('./hosts');\n" +
+            `nodemailer.createTransport({ host, auth: { user: 'u${i}', pass: process.env.P } });\n`,
+        );
+      }
+      const a = new Analyzer(dir);
+      const open = path.join(dir, 'f0.js');
+      a.setSource(open, fs.readFileSync(open, 'utf8'));
+      const r = await a.scan();
+      assert.equal(r.findings.length, n);
+      assert.ok(r.findings.every((f) => f.host === 'smtp.office365.com'));
+      assert.equal(r.stats.parsed, n);
+      const inner = a as unknown as { overlay: Map<string, string>; parsed: Map<string, unknown>; program: unknown };
+      // only the text given before the scan (an open editor) stays
+      assert.deepEqual([...inner.overlay.keys()], [open]);
+      assert.ok(inner.parsed.size <= 1);
+      assert.equal(inner.program, undefined);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
