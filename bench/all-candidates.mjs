@@ -62,6 +62,8 @@ export function ensureAllCandidates(from, dest, log = () => undefined) {
   }
   fs.writeFileSync(path.join(dest, '.env'), 'SMTP_PASS=not-a-real-password\n');
   fs.writeFileSync(stampFile, stamp);
-  log(`all-candidates tree built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${n.toLocaleString('en-US')} files`);
+  log(
+    `all-candidates tree built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${n.toLocaleString('en-US')} files`,
+  );
   return dest;
 }

@@ -111,12 +111,18 @@ export function startScanWorker(onAnalysed?: () => void): void {
       case 'read':
         // Chunks of the file list, claimed through the shared counter like the main thread does;
         // between chunks, the analysis of what turned up so far gets its turn.
-        readClaimed(msg.files, msg.counter, msg.maxFileSize, (f, t) => add(a, f, t, true), async () => {
-          await tick();
-          while (Atomics.load(data.backlog, 0) > BACKLOG_BYTES && pending.size) {
-            await analysePending(a);
-          }
-        }).then(
+        readClaimed(
+          msg.files,
+          msg.counter,
+          msg.maxFileSize,
+          (f, t) => add(a, f, t, true),
+          async () => {
+            await tick();
+            while (Atomics.load(data.backlog, 0) > BACKLOG_BYTES && pending.size) {
+              await analysePending(a);
+            }
+          },
+        ).then(
           (r) => port.postMessage({ type: 'read-done', ...r }),
           (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
         );

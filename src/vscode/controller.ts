@@ -15,7 +15,12 @@ import {
   explainMigration,
 } from './codeActions';
 import { type PlannedFixes, coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
-import { type EffectiveSeverity, effectiveSeverity, notAnalysedDiagnostic, toDiagnostics } from './diagnostics';
+import {
+  type EffectiveSeverity,
+  effectiveSeverity,
+  notAnalysedDiagnostic,
+  toDiagnostics,
+} from './diagnostics';
 import { FolderContext } from './folders';
 import { MigrationUnavailableError, openTexts, planMigration } from './migrate';
 import { LANGUAGES, mayMentionMailPackage } from './prefilter';

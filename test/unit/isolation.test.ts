@@ -30,7 +30,9 @@ function hostileWorkspace(): string {
 }
 
 function expectSkippedAll(skipped: { file: string; reason: string }[], dir: string): void {
-  const reasons = Object.fromEntries(skipped.map((s) => [path.relative(dir, path.resolve(dir, s.file)), s.reason]));
+  const reasons = Object.fromEntries(
+    skipped.map((s) => [path.relative(dir, path.resolve(dir, s.file)), s.reason]),
+  );
   for (const name of Object.keys(HOSTILE)) {
     assert.equal(reasons[name], TOO_DEEP, `${name}: ${reasons[name]}`);
   }
@@ -87,7 +89,10 @@ describe('isolation: hostile files', function () {
       assert.equal(a.analyzeText(path.join(dir, 'good.js'), GOOD).length, 1, `after ${name}`);
     }
     // the same text again is answered from memory, still with the reason
-    assert.throws(() => a.analyzeText(path.join(dir, 'parens.js'), HOSTILE['parens.js']), /too deeply nested/);
+    assert.throws(
+      () => a.analyzeText(path.join(dir, 'parens.js'), HOSTILE['parens.js']),
+      /too deeply nested/,
+    );
   });
 
   it('the editor fast path: an edit that nests too deeply is skipped, and undoing it brings the finding back', () => {
@@ -109,7 +114,10 @@ describe('isolation: hostile files', function () {
     const worker = new Worker(WORKER, { workerData: { mailOAuthAnalyzer: true, root: dir, options: {} } });
     try {
       let next = 1;
-      const replies = new Map<number, (m: { type: string; value?: unknown; name?: string; message?: string }) => void>();
+      const replies = new Map<
+        number,
+        (m: { type: string; value?: unknown; name?: string; message?: string }) => void
+      >();
       worker.on('message', (m: { type: string; id: number }) => replies.get(m.id)?.(m));
       const call = (method: string, ...args: unknown[]) =>
         new Promise<{ type: string; value?: unknown; name?: string; message?: string }>((resolve) => {
@@ -174,7 +182,8 @@ describe('isolation: the fix planner', () => {
 });
 
 describe('NUL bytes', () => {
-  const CALL = "nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@b.com', pass: 'p' } });\n";
+  const CALL =
+    "nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@b.com', pass: 'p' } });\n";
   const HEAD = "const nodemailer = require('nodemailer');\n";
 
   it('a NUL in a string or a comment is text; UTF-16 and control-byte soup are binary', () => {
@@ -183,7 +192,9 @@ describe('NUL bytes', () => {
     assert.deepEqual(classifyBuffer(Buffer.from(text, 'utf16le'), 'a.js', 1 << 20), { skip: 'binary file' });
     const soup = Buffer.from(`${HEAD}\0\x01\x02\x03\x04binary`);
     assert.deepEqual(classifyBuffer(soup, 'a.js', 1 << 20), { skip: 'binary file' });
-    assert.deepEqual(classifyBuffer(Buffer.from([0x72, 0, 0xff, 0xfe]), 'a.js', 1 << 20), { skip: 'binary file' });
+    assert.deepEqual(classifyBuffer(Buffer.from([0x72, 0, 0xff, 0xfe]), 'a.js', 1 << 20), {
+      skip: 'binary file',
+    });
   });
 
   it('the scan reports a file whose NUL bytes sit in a string and a comment, and skips one whose NUL does not parse', async () => {
@@ -227,7 +238,11 @@ describe('bounded memory: batches', () => {
       assert.equal(r.findings.length, n);
       assert.ok(r.findings.every((f) => f.host === 'smtp.office365.com'));
       assert.equal(r.stats.parsed, n);
-      const inner = a as unknown as { overlay: Map<string, string>; parsed: Map<string, unknown>; program: unknown };
+      const inner = a as unknown as {
+        overlay: Map<string, string>;
+        parsed: Map<string, unknown>;
+        program: unknown;
+      };
       // only the text given before the scan (an open editor) stays
       assert.deepEqual([...inner.overlay.keys()], [open]);
       assert.ok(inner.parsed.size <= 1);

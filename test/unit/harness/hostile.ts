@@ -6,7 +6,8 @@
  * and binder handle without recursion).
  */
 const HEAD = "const nodemailer = require('nodemailer');\n";
-const CALL = "nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@b.com', pass: 'p' } });\n";
+const CALL =
+  "nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@b.com', pass: 'p' } });\n";
 
 export const HOSTILE: Record<string, string> = {
   'parens.js': `${HEAD}const x =\n${'(\n'.repeat(60_000)}1${')\n'.repeat(60_000)};\n${CALL}`,
