@@ -167,7 +167,7 @@ export class Analyzer {
     const { signal, onProgress } = options;
     const skipped: SkippedFile[] = [];
     for (const [file, text] of texts) {
-      this.setSource(file, text);
+      this.setSource(file, text, true);
     }
     // Analyse every candidate; files whose values led to modules not loaded yet are analysed again
     // once the program has them (one rebuild per round, not per file).
@@ -237,7 +237,7 @@ export class Analyzer {
    * thread is still reading the workspace; the program then reuses the parse).
    */
   preparse(file: string, text: string): void {
-    this.setSource(file, text);
+    this.setSource(file, text, true);
     this.sourceFile(file, text);
   }
 
@@ -293,8 +293,11 @@ export class Analyzer {
     return reason;
   }
 
-  /** Adds or replaces a file's text (an open editor's unsaved content, say). */
-  setSource(file: string, text: string): void {
+  /**
+   * Adds or replaces a file's text (an open editor's unsaved content, say). `fromDisk`: the text was just
+   * read from disk (a scan's candidate), so the mayWrapPackage answers, read from disk, still hold.
+   */
+  setSource(file: string, text: string, fromDisk = false): void {
     const before = this.overlay.get(file);
     if (before !== text) {
       this.overlay.set(file, text);
@@ -302,7 +305,7 @@ export class Analyzer {
       this.revision++;
       // mayWrapPackage answers depend only on what modules name and import: typing elsewhere in a file
       // keeps them (no re-reading of its imports from disk on every edit)
-      if (before === undefined || wrapKey(before) !== wrapKey(text)) {
+      if (before === undefined ? !fromDisk : wrapKey(before) !== wrapKey(text)) {
         this.wraps.clear();
       }
     }
