@@ -5,8 +5,8 @@
  * skip rules and reasons of the folder walk (files.ts) are applied to the listed paths.
  *
  * Not used (the folder walk runs instead) outside a work tree, when git is missing or fails, in a
- * repository with submodules (git lists a submodule as one entry), where git lists nothing (an ignored
- * folder), or with MAIL_OAUTH_NO_GIT=1.
+ * repository with submodules or with another repository inside (git lists either as one entry),
+ * where git lists nothing (an ignored folder), or with MAIL_OAUTH_NO_GIT=1.
  * Symlinked folders are not followed here (git lists a link, not its target).
  */
 import { execFileSync } from 'node:child_process';
@@ -42,9 +42,10 @@ export function gitListing(root: string): GitListing | undefined {
     }
     const split = (b: Buffer): string[] => b.toString('utf8').split('\0').filter(Boolean);
     const listed = split(git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
-    if (!listed.length) {
+    if (!listed.length || listed.some((f) => f.endsWith('/'))) {
       // A folder the repository ignores (build output, a cache inside a clone): the folder walk scans
-      // it, as it always did (the .gitignore files above a scanned folder never counted there).
+      // it, as it always did (the .gitignore files above a scanned folder never counted there). A
+      // repository inside the work tree is listed as one 'dir/' entry: the folder walk goes into it.
       return undefined;
     }
     // Tracked files deleted from the work tree are still in the index.

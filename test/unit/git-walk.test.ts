@@ -107,6 +107,19 @@ describe('walk inside a git work tree', function () {
     );
   });
 
+  it('walks the folders when a repository sits inside the work tree (git lists it as one entry)', async () => {
+    const nested = path.join(root, 'src/nested');
+    write(root, 'src/nested/inner.js');
+    execFileSync('git', ['init', '-q'], { cwd: nested, stdio: 'ignore' });
+    try {
+      assert.equal(gitListing(root), undefined);
+      const r = await walk([root], { isEnvFile: () => false });
+      assert.ok(r.sources.includes(path.join(nested, 'inner.js')));
+    } finally {
+      fs.rmSync(nested, { recursive: true, force: true });
+    }
+  });
+
   it('walks the folders of an ignored root (git would list nothing there)', async () => {
     assert.equal(gitListing(path.join(root, 'generated')), undefined);
     const r = await walk([path.join(root, 'generated')], { isEnvFile: () => false });
