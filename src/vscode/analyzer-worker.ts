@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { requireWithCodeCache } from '../core/code-cache';
 import { overlayReader } from '../core/fixes/read';
 import type * as Core from '../core/index';
+import { planIsolated } from '../core/isolate';
 import type { Finding } from '../core/model';
 import { runVerify, type VerifyEvent, type VerifyOutcome } from './verify-run';
 
@@ -146,7 +147,7 @@ function start(): void {
       }
       const open = new Map(texts);
       const readFile = overlayReader((f) => open.get(f));
-      return core.planFixes(findings, { readFile, flow });
+      return planIsolated(core.planFixes, findings, { readFile, flow });
     },
   };
 
