@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureExtraTrees } from './trees.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -84,6 +85,8 @@ function parseArgs(argv) {
     install: true,
     cli: null,
     help: false,
+    trees: true,
+    allCandidates: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -92,6 +95,8 @@ function parseArgs(argv) {
     else if (a === '--no-cold') opts.cold = false;
     else if (a === '--rebuild') opts.rebuild = true;
     else if (a === '--no-install') opts.install = false;
+    else if (a === '--no-trees') opts.trees = false;
+    else if (a === '--no-all-candidates') opts.allCandidates = false;
     else if (a === '--help' || a === '-h') opts.help = true;
     else if (a === '--runs' || a.startsWith('--runs=')) {
       const v = a.includes('=') ? a.split('=')[1] : argv[++i];
@@ -116,6 +121,8 @@ const HELP = `Usage: npm run bench -- [options]   (= node bench/run.mjs [options
   --rebuild     rebuild the workspace even if the stamp matches
   --no-install  do not apt-get install ripgrep / time when they are missing (root only)
   --cli PATH    run this CLI script instead of dist/cli.js (also: env BENCH_CLI=PATH)
+  --no-trees    skip the repos tree and the all-candidates tree (bench/trees.mjs)
+  --no-all-candidates  skip the all-candidates tree only (its one scan takes a minute or two)
   --help        this text
 
 Progress goes to stderr; the table, PASS/FAIL lines and the final JSON line go to stdout.`;
@@ -760,6 +767,42 @@ async function main() {
 
   const targets = [];
   const tgt = (name, status, detail) => targets.push({ name, status, detail });
+  // The repos tree and the all-candidates tree (issue 10; see bench/trees.mjs).
+  const extra = opts.trees
+    ? await measureExtraTrees({
+        cache: CACHE,
+        tarballs: TARBALLS,
+        fetchTarballs,
+        tarballName,
+        log,
+        runMeasured,
+        cli: cli.cli,
+        root: ROOT,
+        mainWs: WS,
+        rgArgsFor: (dir) => ['-l', ...RG_LIBRARIES.flatMap((l) => ['-e', l]), dir],
+        runs: opts.runs,
+        doRg,
+        allCandidates: opts.allCandidates,
+      })
+    : null;
+  const repos = extra?.json.repos;
+  if (repos?.ratio != null)
+    tgt(
+      'repos tree: scan <= 5x rg',
+      repos.ratio <= 5 ? 'PASS' : 'FAIL',
+      `${repos.ratio.toFixed(1)}x (goal 4x)`,
+    );
+  if (repos?.peakRssMB != null)
+    tgt('repos tree: peak RSS <= 150 MB', repos.peakRssMB <= 150 ? 'PASS' : 'FAIL', `${repos.peakRssMB} MB`);
+  const all = extra?.json.allCandidates;
+  if (all)
+    tgt(
+      'all-candidates: peak RSS < 500 MB, time < 60 s',
+      all.peakRssMB != null && all.peakRssMB < 500 && all.scanMs != null && all.scanMs < 60000
+        ? 'PASS'
+        : 'FAIL',
+      `${all.peakRssMB ?? '-'} MB (goal 300), ${all.scanMs == null ? '-' : (all.scanMs / 1000).toFixed(1)} s`,
+    );
   if (!doRg) tgt('scan <= 8x rg', 'SKIP', opts.scanOnly ? '--scan-only' : 'ripgrep not available');
   else if (ratio == null) tgt('scan <= 8x rg', 'FAIL', 'no successful scan run to compare');
   else
@@ -900,6 +943,7 @@ async function main() {
     if (fcheck.outside.length > 10)
       L.push(`  WARN outside     ... and ${fcheck.outside.length - 10} more file(s)`);
   }
+  if (extra) L.push('', ...extra.lines);
   L.push('');
   for (const t of targets) L.push(`${t.status.padEnd(5)} ${t.name}: ${t.detail}`);
   const failed = targets.filter((t) => t.status === 'FAIL').length;
@@ -953,6 +997,7 @@ async function main() {
           total: fcheck.reportedTotal,
         }
       : { expectedSeeded, error: reportError ?? 'no successful scan run' },
+    trees: extra?.json ?? null,
     targets: Object.fromEntries(targets.map((t) => [t.name, t.status])),
     pass: failed === 0,
   };

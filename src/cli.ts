@@ -15,9 +15,17 @@ import type * as ExplainCli from './core/explain/cli';
 import type * as InventoryCli from './core/inventory/cli';
 import type * as McpCli from './core/mcp/cli';
 import { EnvIndex } from './core/env';
+import { planIsolated } from './core/isolate';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
-import { collectCandidates, DEFAULT_MAX_FILE_SIZE, type ReadBatch, type ScanProgress } from './core/scanner';
+import {
+  BACKLOG_BYTES,
+  collectCandidates,
+  DEFAULT_MAX_FILE_SIZE,
+  type ReadBatch,
+  type ScanProgress,
+  sortFindings,
+} from './core/scanner';
 
 const VERSION = '0.1.0';
 
@@ -113,12 +121,21 @@ async function scanWithWorker(
   onProgress: ((p: ScanProgress) => void) | undefined,
 ): Promise<ScanResult> {
   const started = performance.now();
+  // Candidate text not analysed yet (see WorkerData.backlog in src/core/scan-worker.ts).
+  const backlog = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(workerFile, {
-    workerData: { mailOAuthScan: true, options },
+    workerData: { mailOAuthScan: true, options, backlog },
     resourceLimits: { maxYoungGenerationSizeMb: 24 },
   });
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
   failed.catch(() => undefined);
+  // The worker sends findings batch by batch (it keeps none).
+  const findings: Finding[] = [];
+  worker.on('message', (m: { type: string; findings?: Finding[] }) => {
+    if (m.type === 'findings') {
+      findings.push(...(m.findings ?? []));
+    }
+  });
   try {
     const env = new EnvIndex(options.envFiles);
     const collected = await collectCandidates(paths, {
@@ -130,7 +147,16 @@ async function scanWithWorker(
       // The worker gets the dotenv files first (analysis needs them), then parses and analyses each
       // candidate while this thread goes on reading...
       onEnv: (envTexts) => worker.postMessage({ type: 'env', root, envTexts }),
-      onCandidate: (file, text) => worker.postMessage({ type: 'file', root, file, text }),
+      onCandidate: (file, text) => {
+        Atomics.add(backlog, 0, text.length);
+        worker.postMessage({ type: 'file', root, file, text });
+      },
+      // Reading waits while the worker is far behind: memory holds a few batches of text, not all.
+      betweenChunks: async () => {
+        while (Atomics.load(backlog, 0) > BACKLOG_BYTES) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      },
       // ...and reads from the same list itself (2 cores), claiming chunks through the shared counter.
       share: (files, counter) =>
         new Promise<ReadBatch>((resolve, reject) => {
@@ -154,12 +180,11 @@ async function scanWithWorker(
         }),
     });
     onProgress?.({ phase: 'analyze', done: 0, total: collected.texts.size });
-    const done = new Promise<{ findings: Finding[]; skipped: SkippedFile[] }>((resolve, reject) => {
+    const done = new Promise<{ skipped: SkippedFile[] }>((resolve, reject) => {
       worker.on(
         'message',
         (m: {
           type: string;
-          findings: Finding[];
           skipped: SkippedFile[];
           batches: string[];
           message: string;
@@ -185,7 +210,7 @@ async function scanWithWorker(
     onProgress?.({ phase: 'analyze', done: collected.texts.size, total: collected.texts.size });
     return {
       root,
-      findings: analysed.findings,
+      findings: sortFindings(findings),
       skipped: [...collected.skipped, ...analysed.skipped].sort((a, b) => a.file.localeCompare(b.file)),
       stats: {
         files: collected.total,
@@ -310,7 +335,7 @@ async function fixCommand(argv: string[]): Promise<number> {
   const { analyzer, result } = await runScan(positionals, values, true);
   const { planFixes, applyEdits, unifiedDiff, overlayReader } = loadCore();
   const readFile = overlayReader((f) => analyzer?.textOf(f));
-  const plan = planFixes(result.findings, { readFile, flow, to });
+  const plan = planIsolated(planFixes, result.findings, { readFile, flow, to });
   const log = (s: string): boolean => process.stderr.write(`${s}\n`);
   const rel = (f: string): string => relPath(result.root, f);
   if (values.diff) {

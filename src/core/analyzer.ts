@@ -15,6 +15,8 @@ import { detectMsalPasswordGrant } from './detectors/msal-password-grant';
 import { DEFAULT_ENV_FILES, EnvIndex } from './env';
 import { isSourceFile, throwIfAborted } from './files';
 import type { Finding, ScanResult, SkippedFile } from './model';
+import { collectGarbage } from './gc';
+import { AnalysisSkipped, isStackOverflow, skipReason } from './isolate';
 import { Evaluator } from './resolve';
 import {
   diffSpan,
@@ -28,6 +30,8 @@ import {
 } from './reuse';
 import { WATCHED_PACKAGES } from './rule-meta';
 import {
+  BATCH_BYTES,
+  BATCH_FILES,
   classifyBuffer,
   collectCandidates,
   DEFAULT_MAX_FILE_SIZE,
@@ -36,11 +40,13 @@ import {
   relativeSpecifiers,
   RESOLVE_EXTS,
   type ScanOptions,
+  sortFindings,
 } from './scanner';
 
 export {
   DEFAULT_MAX_FILE_SIZE,
   mentionsWatchedPackage,
+  sortFindings,
   type ScanOptions,
   type ScanProgress,
 } from './scanner';
@@ -73,6 +79,8 @@ export class Analyzer {
   private readonly overlay = new Map<string, string>();
   /** Parsed files, reused across program rebuilds while their text is unchanged. */
   private readonly parsed = new Map<string, ts.SourceFile>();
+  /** Texts that could not be parsed, bound or analysed, and why: left out until their text changes. */
+  private readonly failed = new Map<string, { text: string; reason: string }>();
   private program: ts.Program | undefined;
   private dirty = true;
   /** Local imports the program may resolve: only those a value led to (file → specifiers). */
@@ -105,9 +113,24 @@ export class Analyzer {
   }
 
   /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
-  /** Walks `paths` (default: the root), pre-filters, analyses candidates. Honors `signal`. */
   async scan(paths: readonly string[] = [this.root], options: ScanOptions = {}): Promise<ScanResult> {
     const started = performance.now();
+    // Candidates are analysed in batches while the walk goes on, and each batch's texts, parses and
+    // program are released after it (memory stays bounded whatever the number of candidates). Texts
+    // given before the scan (open editors) stay.
+    const keep = new Set(this.overlay.keys());
+    const batch = new Batch();
+    const analysed = { findings: [] as Finding[], skipped: [] as SkippedFile[] };
+    const flush = async (final: boolean): Promise<void> => {
+      while (batch.size) {
+        const texts = batch.take();
+        const r = await this.analyzeCandidates(texts, final ? options : { signal: options.signal });
+        analysed.findings.push(...detach(r.findings));
+        analysed.skipped.push(...r.skipped);
+        this.release(texts.keys(), keep);
+        collectGarbage();
+      }
+    };
     const collected = await collectCandidates(paths, {
       env: this.env,
       maxFileSize: this.opts.maxFileSize,
@@ -115,9 +138,12 @@ export class Analyzer {
       exclude: this.opts.exclude,
       signal: options.signal,
       onProgress: options.onProgress,
+      onCandidate: (file, text) => batch.add(file, text),
+      betweenChunks: () => (batch.full() ? flush(false) : Promise.resolve()),
     });
-    const analysed = await this.analyzeCandidates(collected.texts, options);
-    analysed.findings = sortFindings([...analysed.findings, ...this.envFindings()]);
+    await flush(true);
+    analysed.findings.push(...this.envFindings());
+    sortFindings(analysed.findings);
     const root =
       paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory()
         ? path.resolve(paths[0])
@@ -145,7 +171,7 @@ export class Analyzer {
     const { signal, onProgress } = options;
     const skipped: SkippedFile[] = [];
     for (const [file, text] of texts) {
-      this.setSource(file, text);
+      this.setSource(file, text, true);
     }
     // Analyse every candidate; files whose values led to modules not loaded yet are analysed again
     // once the program has them (one rebuild per round, not per file).
@@ -165,7 +191,8 @@ export class Analyzer {
           results.set(file, this.analyzeOnce(file, mine));
         } catch (e) {
           results.delete(file);
-          skipped.push({ file, reason: `analysis failed: ${e instanceof Error ? e.message : String(e)}` });
+          skipped.push({ file, reason: this.giveUp(file, e) });
+          mine.length = 0;
         }
         if (mine.length) {
           requests.push(...mine);
@@ -188,18 +215,98 @@ export class Analyzer {
   }
 
   /**
+   * Forgets what analysing `files` loaded: their texts and parses (but those in `keep`), the parses of
+   * the modules values led to, and the program with its checker. Findings are plain data and stay.
+   */
+  release(files: Iterable<string>, keep: ReadonlySet<string> = new Set()): void {
+    for (const f of files) {
+      if (!keep.has(f)) {
+        this.overlay.delete(f);
+        this.reuse.delete(f);
+        this.failed.delete(f);
+      }
+    }
+    for (const f of [...this.parsed.keys()]) {
+      if (!this.overlay.has(f)) {
+        this.parsed.delete(f);
+      }
+    }
+    for (const f of [...this.allowedImports.keys()]) {
+      if (!this.overlay.has(f)) {
+        this.allowedImports.delete(f);
+      }
+    }
+    this.program = undefined;
+    this.dirty = true;
+    this.revision++;
+  }
+
+  /**
    * Adds a file and parses it now, ahead of the program (the CLI worker does this while the main
    * thread is still reading the workspace; the program then reuses the parse).
    */
   preparse(file: string, text: string): void {
-    this.setSource(file, text);
-    if (this.parsed.get(file)?.text !== text) {
-      this.parsed.set(file, parseFile(file, text));
+    this.setSource(file, text, true);
+    this.sourceFile(file, text);
+  }
+
+  /**
+   * The parsed and bound file for `text`: cached, re-parsed incrementally from the cached parse (an
+   * edit), or parsed. Binding here, file by file, is what the checker would do for all files at once:
+   * a file that overflows the stack or throws is then left out alone (undefined; see `failed`).
+   */
+  private sourceFile(file: string, text: string): ts.SourceFile | undefined {
+    if (this.failed.get(file)?.text === text) {
+      return undefined;
+    }
+    const cached = this.parsed.get(file);
+    try {
+      const sf =
+        cached?.text === text
+          ? cached
+          : cached
+            ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
+            : parseFile(file, text);
+      if (text.includes('\0') && hasSyntaxErrors(sf)) {
+        // NUL bytes outside strings and comments: not source text (see classifyBuffer)
+        this.parsed.delete(file);
+        this.failed.set(file, { text, reason: 'binary file' });
+        return undefined;
+      }
+      this.parsed.set(file, sf);
+      bindSourceFile(sf);
+      this.failed.delete(file);
+      return sf;
+    } catch (e) {
+      this.parsed.delete(file);
+      this.failed.set(file, { text, reason: skipReason(e) });
+      return undefined;
     }
   }
 
-  /** Adds or replaces a file's text (an open editor's unsaved content, say). */
-  setSource(file: string, text: string): void {
+  /**
+   * Records that `file` could not be analysed and returns why. The checker may be left half-way
+   * through a type after an exception: the next analysis gets a new program, without this text.
+   */
+  private giveUp(file: string, e: unknown): string {
+    const reason = skipReason(e);
+    if (!(e instanceof AnalysisSkipped)) {
+      const text = this.textOf(file);
+      if (text !== undefined) {
+        this.failed.set(file, { text, reason });
+      }
+      this.parsed.delete(file);
+      this.program = undefined;
+      this.dirty = true;
+    }
+    return reason;
+  }
+
+  /**
+   * Adds or replaces a file's text (an open editor's unsaved content, say). `fromDisk`: the text was just
+   * read from disk (a scan's candidate), so the mayWrapPackage answers, read from disk, still hold.
+   */
+  setSource(file: string, text: string, fromDisk = false): void {
     const before = this.overlay.get(file);
     if (before !== text) {
       this.overlay.set(file, text);
@@ -207,13 +314,14 @@ export class Analyzer {
       this.revision++;
       // mayWrapPackage answers depend only on what modules name and import: typing elsewhere in a file
       // keeps them (no re-reading of its imports from disk on every edit)
-      if (before === undefined || wrapKey(before) !== wrapKey(text)) {
+      if (before === undefined ? !fromDisk : wrapKey(before) !== wrapKey(text)) {
         this.wraps.clear();
       }
     }
   }
 
   removeSource(file: string): void {
+    this.failed.delete(file);
     if (this.overlay.delete(file) || this.parsed.delete(file)) {
       this.dirty = true;
       this.wraps.clear();
@@ -241,7 +349,7 @@ export class Analyzer {
     if (!this.program || this.dirty) {
       this.dirty = false;
       this.program = ts.createProgram({
-        rootNames: [...this.overlay.keys()],
+        rootNames: [...this.overlay].filter(([f, t]) => this.failed.get(f)?.text !== t).map(([f]) => f),
         options: COMPILER_OPTIONS,
         host: this.compilerHost(),
         oldProgram: this.program,
@@ -296,20 +404,9 @@ export class Analyzer {
     const moduleHost: ts.ModuleResolutionHost = { fileExists, readFile: readText, directoryExists };
     return {
       getSourceFile: (file) => {
-        const text = readText(file);
-        if (text === undefined) {
-          return undefined;
-        }
-        const cached = this.parsed.get(file);
-        if (cached && cached.text === text) {
-          return cached;
-        }
         // An edited file is re-parsed incrementally: unchanged subtrees are reused (editor typing).
-        const sf = cached
-          ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
-          : parseFile(file, text);
-        this.parsed.set(file, sf);
-        return sf;
+        const text = readText(file);
+        return text === undefined ? undefined : this.sourceFile(file, text);
       },
       getDefaultLibFileName: () => 'lib.d.ts',
       hasInvalidatedResolutions: (file) => this.invalidated.has(file),
@@ -362,6 +459,10 @@ export class Analyzer {
     const program = this.getProgram();
     const sf = program.getSourceFile(file);
     if (!sf) {
+      const failed = this.failed.get(file);
+      if (failed && failed.text === this.overlay.get(file)) {
+        throw new AnalysisSkipped(failed.reason);
+      }
       return [];
     }
     return analyzeSourceFile(sf, program.getTypeChecker(), {
@@ -465,26 +566,45 @@ export class Analyzer {
       this.reuse.delete(file);
       return [];
     }
-    const moved = this.reuseAfterEdit(file, text);
+    const failed = this.failed.get(file);
+    if (failed?.text === text) {
+      this.setSource(file, text);
+      throw new AnalysisSkipped(failed.reason);
+    }
+    let moved: Finding[] | undefined;
+    try {
+      moved = this.reuseAfterEdit(file, text);
+    } catch {
+      // The fast path could not follow the edit: the full analysis below decides (and skips the file
+      // with a reason if it cannot be analysed either), from a new parse.
+      this.reuse.delete(file);
+      this.parsed.delete(file);
+      this.revision++;
+    }
     if (moved) {
       return moved;
     }
     this.setSource(file, text);
-    let gate: Gate | undefined;
-    const findings = this.analyzeFile(file, (g) => (gate = g));
-    const sf = this.parsed.get(file);
-    if (gate && sf?.text === text) {
-      this.reuse.set(file, {
-        text,
-        findings,
-        ...relevance(sf, gate.gated),
-        ...gateShape(sf, gate),
-        context: this.reuseContext(),
-      });
-    } else {
+    try {
+      let gate: Gate | undefined;
+      const findings = this.analyzeFile(file, (g) => (gate = g));
+      const sf = this.parsed.get(file);
+      if (gate && sf?.text === text) {
+        this.reuse.set(file, {
+          text,
+          findings,
+          ...relevance(sf, gate.gated),
+          ...gateShape(sf, gate),
+          context: this.reuseContext(),
+        });
+      } else {
+        this.reuse.delete(file);
+      }
+      return findings;
+    } catch (e) {
       this.reuse.delete(file);
+      throw new AnalysisSkipped(this.giveUp(file, e));
     }
-    return findings;
   }
 
   /** What a reusable result depends on besides its own text. */
@@ -539,6 +659,55 @@ export class Analyzer {
   }
 }
 
+/**
+ * A copy of findings whose strings no longer point into the source texts: V8 keeps a whole file's text
+ * alive for any slice of it, so findings kept across batches would keep every candidate's text.
+ */
+export function detach(findings: Finding[]): Finding[] {
+  return structuredClone(findings);
+}
+
+/** Candidates waiting for analysis, taken a batch at a time (see BATCH_FILES in scanner.ts). */
+export class Batch {
+  private texts = new Map<string, string>();
+  private textBytes = 0;
+
+  add(file: string, text: string): void {
+    this.texts.set(file, text);
+    this.textBytes += text.length;
+  }
+
+  full(): boolean {
+    return this.texts.size >= BATCH_FILES || this.textBytes >= BATCH_BYTES;
+  }
+
+  get size(): number {
+    return this.texts.size;
+  }
+
+  /** UTF-16 code units of text in the batch (about its bytes). */
+  get bytes(): number {
+    return this.size ? this.textBytes : 0;
+  }
+
+  /** A full batch at most, first come first served; what is left waits for the next one. */
+  take(): Map<string, string> {
+    const out = new Map<string, string>();
+    let bytes = 0;
+    for (const [file, text] of this.texts) {
+      if (out.size >= BATCH_FILES || (out.size && bytes + text.length > BATCH_BYTES)) {
+        break;
+      }
+      out.set(file, text);
+      bytes += text.length;
+      this.texts.delete(file);
+    }
+    this.textBytes -= bytes;
+    return out;
+  }
+}
+
+
 /** What mayWrapPackage reads from a module's text: whether it names a watched package, and its imports. */
 function wrapKey(text: string): string {
   return `${mentionsWatchedPackage(text)}|${relativeSpecifiers(text).join('|')}`;
@@ -584,6 +753,21 @@ function parseFile(file: string, text: string): ts.SourceFile {
   );
 }
 
+/**
+ * Binds a parsed file as the checker would (TypeScript's own bindSourceFile, which does nothing for a
+ * bound file): the checker binds every file of the program at once, so a file that overflows the stack
+ * there would take all the others down. Not in the public typings; absent, the checker binds.
+ */
+const bindSourceFile = (sf: ts.SourceFile): void =>
+  (ts as unknown as { bindSourceFile?: (sf: ts.SourceFile, o: ts.CompilerOptions) => void }).bindSourceFile?.(
+    sf,
+    COMPILER_OPTIONS,
+  );
+
+/** The parser's own errors (TypeScript keeps them on the file; not in the public typings). */
+const hasSyntaxErrors = (sf: ts.SourceFile): boolean =>
+  ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0;
+
 /** An edit (see diffSpan) as TypeScript's incremental parser wants it. */
 function textChange(edit: { start: number; oldEnd: number; newEnd: number }): ts.TextChangeRange {
   return ts.createTextChangeRange(
@@ -614,9 +798,6 @@ function scriptKind(file: string): ts.ScriptKind {
   }
 }
 
-export function sortFindings(f: Finding[]): Finding[] {
-  return f.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start);
-}
 
 /** Comments `mail-oauth-ignore` before the statement, or on the line of the call, suppress a finding. */
 function isSuppressed(node: ts.Node, sf: ts.SourceFile): boolean {
@@ -715,8 +896,12 @@ export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc
   for (const node of gate.gated) {
     try {
       inspect(node, ctx);
-    } catch {
-      // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the same).
+    } catch (e) {
+      // One odd node must not end the file's analysis (TypeStat's collectMutationsFromNodes does the
+      // same); a stack overflow does: the checker may be left half-way, and the file is skipped.
+      if (isStackOverflow(e)) {
+        throw e;
+      }
     }
   }
   for (const d of configs) {

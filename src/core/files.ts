@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { filterListing, gitListing } from './git-files';
 import type { SkippedFile } from './model';
 
 export const SOURCE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx'];
@@ -206,7 +207,23 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       });
       continue;
     }
-    if (st.isDirectory()) {
+    const listing = st.isDirectory() ? gitListing(abs) : undefined;
+    if (listing) {
+      // Inside a git work tree: git lists the files (and answers .gitignore); the folder rules apply.
+      const { sources, envFiles } = filterListing(
+        listing.files,
+        abs,
+        (name) => SKIPPED_DIRS[name] ?? (excludeDirs.has(name) ? 'excluded by settings' : undefined),
+        (rel, base) => {
+          const kind = opts.isEnvFile(base) ? 'env' : isSourceFile(base) ? 'source' : undefined;
+          return kind && !userIgnore?.ignores(rel) ? kind : undefined;
+        },
+        result.skipped,
+      );
+      for (const f of [...envFiles, ...sources]) {
+        addFile(f, f);
+      }
+    } else if (st.isDirectory()) {
       await visitDir(abs, await fs.promises.realpath(abs), [], abs, new Set());
     } else if (st.isFile()) {
       addFile(abs, await fs.promises.realpath(abs));

@@ -3,6 +3,7 @@ export * from './model';
 export { Analyzer, DEFAULT_MAX_FILE_SIZE, mentionsWatchedPackage, type AnalyzerOptions, type ScanOptions, type ScanProgress } from './analyzer';
 export { detectors, watchedPackages } from './detectors';
 export { EnvIndex, DEFAULT_ENV_FILES } from './env';
+export { AnalysisSkipped, planIsolated, TOO_DEEP } from './isolate';
 export { classifyHost, severityFor, SMTP_BASIC_AUTH_OFF } from './hosts';
 export { FIXABLE_LIBRARIES, type FixContext, type FixPlan } from './fixes';
 export { planFixes, hasFixPlanner } from './fix-guard';

@@ -5,9 +5,10 @@
  * left to do once the last file is read.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Analyzer, sortFindings, type AnalyzerOptions } from './analyzer';
-import type { Finding, SkippedFile } from './model';
-import { readClaimed } from './scanner';
+import { Analyzer, Batch, type AnalyzerOptions } from './analyzer';
+import { collectGarbage } from './gc';
+import type { SkippedFile } from './model';
+import { BACKLOG_BYTES, readClaimed } from './scanner';
 
 /** Messages from the CLI: the dotenv files, candidates as the main thread reads them, the shared read, the end. */
 export type WorkerMessage =
@@ -20,6 +21,11 @@ interface WorkerData {
   /** Marks a worker started by the CLI scan (cli-core.js may be loaded in other workers too). */
   mailOAuthScan: true;
   options: Omit<AnalyzerOptions, 'now'>;
+  /**
+   * Candidate text read (by either thread) but not analysed yet, in UTF-16 code units: neither thread
+   * reads further while it is over BACKLOG_BYTES.
+   */
+  backlog: Int32Array;
 }
 
 const tick = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
@@ -37,15 +43,14 @@ export function startScanWorker(onAnalysed?: () => void): void {
   const ready = (root: string): Analyzer => (analyzer ??= new Analyzer(root, options));
   port.postMessage({ type: 'loaded' });
 
-  const texts = new Map<string, string>();
-  const findings: Finding[] = [];
   const skipped: SkippedFile[] = [];
   // How the analysis went, batch by batch (MAIL_OAUTH_TIMING=1 makes the CLI print it).
   const batches: string[] = [];
   // Candidates not analysed yet; analysis waits for the dotenv files (process.env values need them).
-  const pending: string[] = [];
+  const pending = new Batch();
   let envReady = false;
-  // One analysis at a time, in arrival order.
+  // One analysis at a time, in arrival order, a bounded batch at a time: each batch's texts, parses and
+  // program are released after it, and its findings go to the CLI at once (memory stays bounded).
   let queue = Promise.resolve();
   let queued = false;
   const analysePending = (a: Analyzer): Promise<void> => {
@@ -55,22 +60,38 @@ export function startScanWorker(onAnalysed?: () => void): void {
         // Let the messages that arrived meanwhile join this batch.
         await tick();
         queued = false;
-        const batch = new Map(pending.splice(0).map((f) => [f, texts.get(f) ?? '']));
-        if (batch.size) {
+        while (pending.size) {
+          const batch = pending.take();
           const t0 = performance.now();
           const r = await a.analyzeCandidates(batch);
-          batches.push(`${batch.size} file(s) in ${Math.round(performance.now() - t0)} ms`);
-          findings.push(...r.findings);
+          a.release(batch.keys());
+          collectGarbage();
+          const mem = process.memoryUsage();
+          batches.push(
+            `${batch.size} file(s) in ${Math.round(performance.now() - t0)} ms (worker heap ${mem.heapUsed >> 20} MB, process RSS ${mem.rss >> 20} MB)`,
+          );
+          // (posting copies the findings: their strings then keep no source text alive)
+          port.postMessage({ type: 'findings', findings: r.findings });
+          let bytes = 0;
+          batch.forEach((t) => (bytes += t.length));
+          Atomics.sub(data.backlog, 0, bytes);
           skipped.push(...r.skipped);
         }
       });
     }
     return queue;
   };
-  const add = (a: Analyzer, file: string, text: string): void => {
-    texts.set(file, text);
-    a.preparse(file, text);
-    pending.push(file);
+  /** `read`: read by this thread (the CLI counts what it sends itself in the backlog). */
+  const add = (a: Analyzer, file: string, text: string, read = false): void => {
+    if (read) {
+      Atomics.add(data.backlog, 0, text.length);
+    }
+    // Parsed ahead while the analysis is behind by less than a batch (the parse is then ready when the
+    // analysis gets there); past that, the text waits unparsed.
+    if (!pending.full()) {
+      a.preparse(file, text);
+    }
+    pending.add(file, text);
     if (envReady) {
       void analysePending(a);
     }
@@ -90,7 +111,18 @@ export function startScanWorker(onAnalysed?: () => void): void {
       case 'read':
         // Chunks of the file list, claimed through the shared counter like the main thread does;
         // between chunks, the analysis of what turned up so far gets its turn.
-        readClaimed(msg.files, msg.counter, msg.maxFileSize, (f, t) => add(a, f, t), tick).then(
+        readClaimed(
+          msg.files,
+          msg.counter,
+          msg.maxFileSize,
+          (f, t) => add(a, f, t, true),
+          async () => {
+            await tick();
+            while (Atomics.load(data.backlog, 0) > BACKLOG_BYTES && pending.size) {
+              await analysePending(a);
+            }
+          },
+        ).then(
           (r) => port.postMessage({ type: 'read-done', ...r }),
           (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
         );
@@ -102,8 +134,11 @@ export function startScanWorker(onAnalysed?: () => void): void {
             // Write the V8 code cache of this bundle (first run only) now that the analysis has
             // compiled its functions (see src/core/code-cache.ts).
             onAnalysed?.();
-            findings.push(...a.envFindings());
-            port.postMessage({ type: 'done', findings: sortFindings(findings), skipped, batches });
+            const envFindings = a.envFindings();
+            if (envFindings.length) {
+              port.postMessage({ type: 'findings', findings: envFindings });
+            }
+            port.postMessage({ type: 'done', skipped, batches });
           },
           (e: Error) => port.postMessage({ type: 'error', message: e.stack ?? e.message }),
         );

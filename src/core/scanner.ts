@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EnvIndex } from './env';
 import { throwIfAborted, walk } from './files';
-import type { SkippedFile } from './model';
+import type { Finding, SkippedFile } from './model';
 import { isFrameworkConfig, KEYWORD_PACKAGES, STRAPI_PLUGINS_FILE, WATCHED_PACKAGES } from './rule-meta';
 
 export interface ScanProgress {
@@ -23,6 +23,21 @@ export interface ScanOptions {
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
+
+/**
+ * Candidates are analysed a batch at a time, and each batch's texts, parses and program are released
+ * after it: a batch is full at BATCH_FILES files or BATCH_BYTES of text, large enough that one program
+ * serves many files, small enough that its parses and checker stay a few tens of MB.
+ */
+export const BATCH_FILES = 400;
+export const BATCH_BYTES = 4 * 1024 * 1024;
+/** Past this much text waiting for analysis in the CLI's worker, reading pauses. */
+export const BACKLOG_BYTES = 3 * BATCH_BYTES;
+
+/** Findings by file, then offset. */
+export function sortFindings(f: Finding[]): Finding[] {
+  return f.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start);
+}
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
@@ -71,19 +86,34 @@ export function classifyBuffer(buf: Buffer, file: string, maxSize: number): Read
   if (buf.length > maxSize) {
     return { skip: `larger than ${formatBytes(maxSize)} (${formatBytes(buf.length)})` };
   }
-  if (buf.subarray(0, 8000).includes(0)) {
-    return { skip: 'binary file' };
-  }
+  const nul = buf.includes(0);
   let text: string;
   try {
     text = utf8.decode(buf);
   } catch {
-    return { skip: 'not valid UTF-8' };
+    return { skip: nul ? 'binary file' : 'not valid UTF-8' };
+  }
+  // A NUL byte in a string or a comment is valid JavaScript: such a file is text when control bytes are
+  // rare (UTF-16 text has a NUL every other byte); whether it parses is the analyzer's call (see
+  // Analyzer.sourceFile), which then reports it as binary.
+  if (nul && !mostlyText(buf)) {
+    return { skip: 'binary file' };
   }
   if (MINIFIED_NAME.test(file) || looksMinified(text)) {
     return { skip: 'minified' };
   }
   return { text };
+}
+
+/** At most one byte in 64 is a control byte other than tab, line breaks, form feed and escape. */
+function mostlyText(buf: Buffer): boolean {
+  let control = 0;
+  for (const b of buf) {
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x0b && b !== 0x1b) {
+      control++;
+    }
+  }
+  return control * 64 <= buf.length;
 }
 
 export function formatBytes(n: number): string {
@@ -199,8 +229,13 @@ export interface CollectOptions {
    * exactly as this thread does (see readClaimed) and resolves with what it read.
    */
   share?: (files: string[], counter: Int32Array) => Promise<ReadBatch>;
-  /** Called for each candidate as soon as it is read (the CLI's worker starts parsing it meanwhile). */
+  /**
+   * Called for each candidate as soon as it is read, and then owns its text: `texts` of the result maps
+   * each candidate to '' (memory does not grow with the candidates' text).
+   */
   onCandidate?: (file: string, text: string) => void;
+  /** Awaited between chunks of files read (the analysis of what was found so far may run there). */
+  betweenChunks?: () => Promise<void>;
 }
 
 /** What reading a batch of files found. */
@@ -210,7 +245,10 @@ export interface ReadBatch {
   skipped: SkippedFile[];
 }
 
-/** Reads files with the size guard and the pre-filter into `out`; `onCandidate` sees each candidate at once. */
+/**
+ * Reads files with the size guard and the pre-filter into `out`; `onCandidate` sees each candidate at
+ * once and then owns its text (`out` lists the candidate with '').
+ */
 export function readBatch(
   files: readonly string[],
   maxFileSize: number,
@@ -228,7 +266,7 @@ export function readBatch(
     } else if ('skip' in r) {
       out.skipped.push({ file, reason: r.skip });
     } else {
-      out.candidates.push([file, r.text]);
+      out.candidates.push([file, onCandidate ? '' : r.text]);
       onCandidate?.(file, r.text);
     }
   }
@@ -308,8 +346,9 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
   const elsewhere = total ? opts.share?.(sources, counter) : undefined;
   // A rejected share is awaited below; do not let it count as unhandled meanwhile.
   elsewhere?.catch(() => undefined);
+  const keep = !opts.onCandidate;
   const merge = (r: ReadBatch): void => {
-    r.candidates.forEach(([f, t]) => texts.set(f, t));
+    r.candidates.forEach(([f, t]) => texts.set(f, keep ? t : ''));
     r.importers.forEach(([f, sp]) => importers.set(f, sp));
     skipped.push(...r.skipped);
   };
@@ -318,6 +357,7 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
       throwIfAborted(signal);
       onProgress?.({ phase: 'read', done: claimed, total, file: sources[claimed] });
       await new Promise<void>((r) => setImmediate(r));
+      await opts.betweenChunks?.();
     }),
   );
   if (elsewhere) {
@@ -355,7 +395,7 @@ export async function collectCandidates(paths: readonly string[], opts: CollectO
       try {
         const out = classifyBuffer(fs.readFileSync(file), file, opts.maxFileSize);
         if ('text' in out) {
-          texts.set(file, out.text);
+          texts.set(file, keep ? out.text : '');
           opts.onCandidate?.(file, out.text);
         }
       } catch {

@@ -294,6 +294,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
   lastCallMs = 0;
   private readonly analyzer;
   private readonly planner;
+  private readonly isolate;
   private readonly overlayReader;
 
   constructor(
@@ -303,6 +304,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
     const core = loadCore();
     this.analyzer = new core.Analyzer(root, options);
     this.planner = core.planFixes;
+    this.isolate = core.planIsolated;
     this.overlayReader = core.overlayReader;
   }
 
@@ -368,7 +370,7 @@ class InProcessAnalyzer implements AnalyzerProxy {
     const open = new Map(texts);
     const readFile = this.overlayReader((f) => open.get(f));
     return Promise.resolve().then(() =>
-      typeof this.planner === 'function' ? this.planner(findings, { readFile, flow, to }) : null,
+      typeof this.planner === 'function' ? this.isolate(this.planner, findings, { readFile, flow, to }) : null,
     );
   }
 

@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { requireWithCodeCache } from '../core/code-cache';
 import { overlayReader } from '../core/fixes/read';
 import type * as Core from '../core/index';
+import { planIsolated } from '../core/isolate';
 import type { Finding } from '../core/model';
 import { runVerify, type VerifyEvent, type VerifyOutcome } from './verify-run';
 
@@ -152,7 +153,7 @@ function start(): void {
       }
       const open = new Map(texts);
       const readFile = overlayReader((f) => open.get(f));
-      return core.planFixes(findings, { readFile, flow, to });
+      return planIsolated(core.planFixes, findings, { readFile, flow, to });
     },
   };
 

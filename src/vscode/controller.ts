@@ -15,7 +15,12 @@ import {
   explainMigration,
 } from './codeActions';
 import { type PlannedFixes, coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
-import { type EffectiveSeverity, effectiveSeverity, toDiagnostics } from './diagnostics';
+import {
+  type EffectiveSeverity,
+  effectiveSeverity,
+  notAnalysedDiagnostic,
+  toDiagnostics,
+} from './diagnostics';
 import { EXPLAIN_TEXT_COMMAND, explainTextCommand } from './explain-text';
 import { FolderContext } from './folders';
 import { MailboxReports, registerReports } from './reports';
@@ -83,6 +88,8 @@ export class Controller implements vscode.Disposable {
   private scanning: Promise<ScanSummary> | undefined;
   private rescanQueued = new Set<FolderContext>();
   private lastScan: ScanSummary | undefined;
+  /** Open documents the analyzer could not analyse (too deeply nested, say) → why (an information diagnostic). */
+  private readonly unanalysed = new Map<string, string>();
 
   constructor(private readonly secrets?: vscode.SecretStorage) {
     this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
@@ -281,6 +288,7 @@ export class Controller implements vscode.Disposable {
     const file = doc.uri.fsPath;
     const t0 = performance.now();
     let findings: Finding[];
+    let skipped: string | undefined;
     try {
       findings = (await analyzer.analyzeText(file, text)).filter(
         (f) => f.span.file === file || path.resolve(f.span.file) === file,
@@ -289,14 +297,25 @@ export class Controller implements vscode.Disposable {
       if (ctx.readyAnalyzer() !== analyzer) {
         return { findings: 0, ms: performance.now() - t0, stale: true };
       }
-      this.log.error(
-        `analysis of ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+      if (e instanceof Error && e.name === 'AnalysisSkipped') {
+        // This file only (too deeply nested, say): the analyzer goes on serving the others.
+        skipped = e.message;
+        this.log.warn(`${file} not analysed: ${e.message}`);
+      } else {
+        this.log.error(
+          `analysis of ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+      }
       findings = [];
     }
     const ms = performance.now() - t0;
     if (doc.isClosed || doc.version !== version || ctx.readyAnalyzer() !== analyzer) {
       return { findings: findings.length, ms, stale: true };
+    }
+    if (skipped) {
+      this.unanalysed.set(doc.uri.toString(), skipped);
+    } else {
+      this.unanalysed.delete(doc.uri.toString());
     }
     this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'document', version });
     this.publish(doc.uri);
@@ -327,6 +346,9 @@ export class Controller implements vscode.Disposable {
 
   private forgetDocument(uri: vscode.Uri): void {
     const entry = this.store.get(uri);
+    if (this.unanalysed.delete(uri.toString()) && !entry) {
+      this.publish(uri);
+    }
     if (entry) {
       this.store.delete(uri);
       this.publish(uri);
@@ -341,6 +363,9 @@ export class Controller implements vscode.Disposable {
       this.pending.delete(key);
     }
     const entry = this.store.get(doc.uri);
+    if (this.unanalysed.delete(key)) {
+      this.publish(doc.uri);
+    }
     if (doc.uri.scheme !== 'file' || !entry || entry.origin !== 'document') {
       return;
     }
@@ -369,6 +394,11 @@ export class Controller implements vscode.Disposable {
 
   private publish(uri: vscode.Uri): void {
     const entry = this.store.get(uri);
+    const skipped = this.unanalysed.get(uri.toString());
+    if (skipped) {
+      this.collection.set(uri, [notAnalysedDiagnostic(skipped)]);
+      return;
+    }
     if (!entry || !entry.findings.length) {
       this.collection.delete(uri);
       return;

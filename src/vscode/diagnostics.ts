@@ -35,6 +35,18 @@ function codeOf(code: string): { value: string; target: vscode.Uri } {
   return { value: code, target: vscode.Uri.parse(helpUri(code)) };
 }
 
+/** An information diagnostic on the first line of a file the analyzer skipped, with the reason. */
+export function notAnalysedDiagnostic(reason: string): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(
+    new vscode.Range(0, 0, 0, 0),
+    vscode.l10n.t('Mail OAuth Migrator did not analyse this file: {0}.', reason),
+    vscode.DiagnosticSeverity.Information,
+  );
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = 'not-analysed';
+  return d;
+}
+
 /**
  * One diagnostic per finding on the call that opens the connection, plus one Hint diagnostic tagged
  * Deprecated on the password property when it is in the same file (the editor strikes it through).

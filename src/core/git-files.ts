@@ -1,0 +1,102 @@
+/**
+ * The walk inside a git work tree: `git ls-files` lists the tracked files and the untracked ones that
+ * .gitignore does not exclude (git answers every .gitignore, .git/info/exclude and the global excludes
+ * exactly, from its index, far faster than reading every folder and matching patterns per entry). The
+ * skip rules and reasons of the folder walk (files.ts) are applied to the listed paths.
+ *
+ * Not used (the folder walk runs instead) outside a work tree, when git is missing or fails, in a
+ * repository with submodules or with another repository inside (git lists either as one entry),
+ * where git lists nothing (an ignored folder), or with MAIL_OAUTH_NO_GIT=1.
+ * Symlinked folders are not followed here (git lists a link, not its target).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SkippedFile } from './model';
+
+export interface GitListing {
+  /** Paths relative to the root, '/'-separated. */
+  files: string[];
+}
+
+const MAX_BUFFER = 512 * 1024 * 1024;
+
+function git(root: string, args: string[]): Buffer {
+  return execFileSync('git', args, {
+    cwd: root,
+    maxBuffer: MAX_BUFFER,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    windowsHide: true,
+  });
+}
+
+/** The files git sees under `root` (a folder), or undefined when the folder walk must run instead. */
+export function gitListing(root: string): GitListing | undefined {
+  if (process.env.MAIL_OAUTH_NO_GIT === '1') {
+    return undefined;
+  }
+  try {
+    const top = git(root, ['rev-parse', '--show-toplevel']).toString('utf8').trim();
+    if (!top || fs.existsSync(path.join(top, '.gitmodules'))) {
+      return undefined;
+    }
+    const split = (b: Buffer): string[] => b.toString('utf8').split('\0').filter(Boolean);
+    const listed = split(git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
+    if (!listed.length || listed.some((f) => f.endsWith('/'))) {
+      // A folder the repository ignores (build output, a cache inside a clone): the folder walk scans
+      // it, as it always did (the .gitignore files above a scanned folder never counted there). A
+      // repository inside the work tree is listed as one 'dir/' entry: the folder walk goes into it.
+      return undefined;
+    }
+    // Tracked files deleted from the work tree are still in the index.
+    const deleted = new Set(split(git(root, ['ls-files', '-z', '--deleted'])));
+    return { files: deleted.size ? listed.filter((f) => !deleted.has(f)) : listed };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Applies the folder rules to a git listing: a path under a skipped folder is left out, and the folder
+ * is reported once when its reason is worth a line (see files.ts).
+ */
+export function filterListing(
+  files: readonly string[],
+  root: string,
+  dirReason: (name: string) => string | undefined,
+  keep: (rel: string, base: string) => 'source' | 'env' | undefined,
+  skipped: SkippedFile[],
+): { sources: string[]; envFiles: string[] } {
+  const sources: string[] = [];
+  const envFiles: string[] = [];
+  const reported = new Set<string>();
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  for (const rel of files) {
+    const slash = rel.lastIndexOf('/');
+    const base = rel.slice(slash + 1);
+    const kind = keep(rel, base);
+    if (!kind) {
+      continue;
+    }
+    let skip = false;
+    for (let start = 0, end = rel.indexOf('/'); end >= 0 && end <= slash; end = rel.indexOf('/', start)) {
+      const why = dirReason(rel.slice(start, end));
+      if (why) {
+        const dir = rel.slice(0, end);
+        if ((why === 'build output' || why === 'excluded by settings') && !reported.has(dir)) {
+          reported.add(dir);
+          skipped.push({ file: prefix + dir.split('/').join(path.sep), reason: why });
+        }
+        skip = true;
+        break;
+      }
+      start = end + 1;
+    }
+    if (!skip) {
+      (kind === 'source' ? sources : envFiles).push(
+        prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)),
+      );
+    }
+  }
+  return { sources, envFiles };
+}
