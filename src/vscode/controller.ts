@@ -29,6 +29,7 @@ import { LANGUAGES, mayMentionMailPackage } from './prefilter';
 import { SECTION } from './settings';
 import { type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
 import { FindingStore } from './store';
+import { WorkspaceScan } from './workspace-scan';
 import { FindingsTreeProvider, type TreeNode } from './tree';
 
 export const VIEW_ID = 'mailOAuth.findings';
@@ -85,14 +86,14 @@ export class Controller implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly statusItem: vscode.StatusBarItem;
   private readonly treeView: vscode.TreeView<TreeNode>;
-  private scanning: Promise<ScanSummary> | undefined;
-  private rescanQueued = new Set<FolderContext>();
-  private lastScan: ScanSummary | undefined;
+  /** The workspace scan (one at a time, progress, cancellation, results into the store). */
+  private readonly scans: WorkspaceScan;
   /** Open documents the analyzer could not analyse (too deeply nested, say) → why (an information diagnostic). */
   private readonly unanalysed = new Map<string, string>();
 
   constructor(private readonly secrets?: vscode.SecretStorage) {
     this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
+    this.scans = new WorkspaceScan(this);
     this.collection = vscode.languages.createDiagnosticCollection('mail-oauth');
     this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri), this.reports);
     this.treeView = vscode.window.createTreeView(VIEW_ID, {
@@ -135,7 +136,7 @@ export class Controller implements vscode.Disposable {
       vscode.commands.registerCommand('mailOAuth.scanWorkspace', (req?: ScanRequest) =>
         this.scanWorkspace(req ?? {}),
       ),
-      vscode.commands.registerCommand('mailOAuth.clearFindings', () => this.clearScanResults()),
+      vscode.commands.registerCommand('mailOAuth.clearFindings', () => this.scans.clearResults()),
       vscode.commands.registerCommand('mailOAuth.showFindings', () =>
         vscode.commands.executeCommand(`${VIEW_ID}.focus`),
       ),
@@ -175,7 +176,7 @@ export class Controller implements vscode.Disposable {
       .map((f) => this.contextFor(f.uri))
       .filter((c) => c.settings.scanOnStartup);
     if (startup.length) {
-      this.track(this.scanFolders(startup, { silent: true }));
+      this.track(this.scans.scanFolders(startup, { silent: true }));
     }
     this.updateStatus();
   }
@@ -207,7 +208,7 @@ export class Controller implements vscode.Disposable {
 
   // -------------------------------------------------------------------------------------------- documents
 
-  private eligible(doc: vscode.TextDocument): boolean {
+  eligible(doc: vscode.TextDocument): boolean {
     return (
       doc.uri.scheme === 'file' &&
       LANGUAGES.includes(doc.languageId) &&
@@ -234,7 +235,7 @@ export class Controller implements vscode.Disposable {
     );
   }
 
-  private track<T>(p: Promise<T>): void {
+  track<T>(p: Promise<T>): void {
     const q = p.catch((e: unknown) =>
       this.log.error(e instanceof Error ? (e.stack ?? e.message) : String(e)),
     );
@@ -278,7 +279,7 @@ export class Controller implements vscode.Disposable {
    * meanwhile: a stale result is dropped (the edit that made it stale has scheduled a new analysis).
    * `ms` is the round trip (analysis in the worker plus messaging).
    */
-  private async analyzeWith(
+  async analyzeWith(
     doc: vscode.TextDocument,
     ctx: FolderContext,
     analyzer: AnalyzerProxy,
@@ -344,7 +345,7 @@ export class Controller implements vscode.Disposable {
       : undefined;
   }
 
-  private forgetDocument(uri: vscode.Uri): void {
+  forgetDocument(uri: vscode.Uri): void {
     const entry = this.store.get(uri);
     if (this.unanalysed.delete(uri.toString()) && !entry) {
       this.publish(uri);
@@ -392,7 +393,7 @@ export class Controller implements vscode.Disposable {
     this.publish(doc.uri);
   }
 
-  private publish(uri: vscode.Uri): void {
+  publish(uri: vscode.Uri): void {
     const entry = this.store.get(uri);
     const skipped = this.unanalysed.get(uri.toString());
     if (skipped) {
@@ -415,7 +416,7 @@ export class Controller implements vscode.Disposable {
     this.updateStatus();
   }
 
-  private openDocumentsOf(ctx: FolderContext): vscode.TextDocument[] {
+  openDocumentsOf(ctx: FolderContext): vscode.TextDocument[] {
     return vscode.workspace.textDocuments.filter(
       (d) =>
         d.uri.scheme === 'file' && LANGUAGES.includes(d.languageId) && this.existingContextFor(d.uri) === ctx,
@@ -445,7 +446,7 @@ export class Controller implements vscode.Disposable {
   /** Re-analyses what is shown for a folder: its open documents, and the whole folder if it was scanned. */
   private refreshFolder(ctx: FolderContext): void {
     if (ctx.scanned) {
-      this.track(this.scanFolders([ctx], { silent: true }));
+      this.track(this.scans.scanFolders([ctx], { silent: true }));
       return;
     }
     // drop results that are not from an open document of this folder any more
@@ -494,7 +495,7 @@ export class Controller implements vscode.Disposable {
     }
     const startup = e.added.map((f) => this.contextFor(f.uri)).filter((c) => c.settings.scanOnStartup);
     if (startup.length) {
-      this.track(this.scanFolders(startup, { silent: true }));
+      this.track(this.scans.scanFolders(startup, { silent: true }));
     }
   }
 
@@ -572,239 +573,12 @@ export class Controller implements vscode.Disposable {
 
   /** The `mailOAuth.scanWorkspace` command: every workspace folder, one analyzer each. */
   scanWorkspace(req: ScanRequest): Promise<ScanSummary> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
-    if (!folders.length) {
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('Open a folder to scan it for password mail logins.'),
-      );
-      return Promise.resolve(emptySummary());
-    }
-    return this.scanFolders(
-      folders.map((f) => this.contextFor(f.uri)),
-      req,
-    );
+    return this.scans.scanWorkspace(req);
   }
 
-  private async scanFolders(ctxs: FolderContext[], req: ScanRequest): Promise<ScanSummary> {
-    // one scan at a time: a request during a scan runs once the current one is done
-    while (this.scanning) {
-      if (req.silent) {
-        ctxs.forEach((c) => this.rescanQueued.add(c));
-        return this.scanning;
-      }
-      await this.scanning.catch(() => undefined);
-    }
-    const run = this.runScan(ctxs, req);
-    this.scanning = run;
-    this.updateStatus();
-    try {
-      return await run;
-    } finally {
-      this.scanning = undefined;
-      this.updateStatus();
-      if (this.rescanQueued.size) {
-        const again = [...this.rescanQueued].filter((c) => [...this.folders.values()].includes(c));
-        this.rescanQueued.clear();
-        if (again.length) {
-          this.track(this.scanFolders(again, { silent: true }));
-        }
-      }
-    }
-  }
-
-  private runScan(ctxs: FolderContext[], req: ScanRequest): Promise<ScanSummary> {
-    const title = vscode.l10n.t('Scanning for password mail logins');
-    const task = (
-      progress: vscode.Progress<{ message?: string; increment?: number }>,
-      token?: vscode.CancellationToken,
-    ): Promise<ScanSummary> => this.scanTask(ctxs, req, progress, token);
-    if (req.silent) {
-      return Promise.resolve(
-        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, (p) => task(p)),
-      );
-    }
-    return Promise.resolve(
-      vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-        (p, t) => task(p, t),
-      ),
-    );
-  }
-
-  private async scanTask(
-    ctxs: FolderContext[],
-    req: ScanRequest,
-    progress: vscode.Progress<{ message?: string; increment?: number }>,
-    uiToken: vscode.CancellationToken | undefined,
-  ): Promise<ScanSummary> {
-    const t0 = performance.now();
-    const abort = new AbortController();
-    const subs: vscode.Disposable[] = [];
-    for (const token of [uiToken, req.token]) {
-      if (token) {
-        if (token.isCancellationRequested) {
-          abort.abort();
-        }
-        subs.push(token.onCancellationRequested(() => abort.abort()));
-      }
-    }
-    const summary = emptySummary();
-    let reported = 0;
-    try {
-      for (let i = 0; i < ctxs.length && !abort.signal.aborted; i++) {
-        const ctx = ctxs[i];
-        const analyzer = await ctx.getAnalyzer();
-        if (ctx.readyAnalyzer() !== analyzer) {
-          // settings changed while the analyzer was being created
-          this.rescanQueued.add(ctx);
-          continue;
-        }
-        const share = 100 / ctxs.length;
-        const prefix = ctxs.length > 1 ? `${ctx.name}: ` : '';
-        let result;
-        try {
-          result = await analyzer.scan([ctx.root], {
-            signal: abort.signal,
-            onProgress: (p) => {
-              req.onProgress?.({ ...p, folder: ctx.root });
-              const frac =
-                p.phase === 'walk'
-                  ? 0
-                  : p.phase === 'read'
-                    ? p.total
-                      ? (p.done / p.total) * 0.5
-                      : 0
-                    : 0.5 + (p.total ? (p.done / p.total) * 0.5 : 0.5);
-              const target = i * share + frac * share;
-              const message =
-                p.phase === 'walk'
-                  ? vscode.l10n.t('{0}finding files…', prefix)
-                  : p.phase === 'read'
-                    ? vscode.l10n.t('{0}{1} of {2} files read', prefix, p.done, p.total)
-                    : vscode.l10n.t('{0}{1} of {2} candidate files analysed', prefix, p.done, p.total);
-              progress.report({ message, increment: Math.max(0, target - reported) });
-              reported = Math.max(reported, target);
-            },
-          });
-        } catch (e) {
-          if (isAbort(e)) {
-            summary.cancelled = true;
-            break;
-          }
-          if (ctx.readyAnalyzer() !== analyzer) {
-            // settings changed (or the worker stopped) during the scan
-            this.rescanQueued.add(ctx);
-            continue;
-          }
-          throw e;
-        }
-        if (ctx.readyAnalyzer() !== analyzer) {
-          this.rescanQueued.add(ctx);
-          continue;
-        }
-        summary.scannedFiles += result.stats.files;
-        summary.parsedFiles += result.stats.parsed;
-        summary.skipped += result.skipped.length;
-        this.applyScan(ctx, result.findings);
-        this.log.info(
-          `scan of ${ctx.root}: ${result.findings.length} finding(s), ${result.stats.files} files, ${result.stats.parsed} parsed, ${result.skipped.length} skipped, ${result.stats.durationMs} ms`,
-        );
-      }
-    } finally {
-      subs.forEach((s) => s.dispose());
-    }
-    if (summary.cancelled) {
-      this.log.info('scan cancelled');
-      if (!req.silent) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('Mail OAuth scan cancelled.'));
-      }
-    }
-    // The scan put the disk content into the analyzers: put the editors' text back.
-    for (const ctx of ctxs) {
-      for (const doc of this.openDocumentsOf(ctx)) {
-        const a = ctx.readyAnalyzer();
-        if (!this.eligible(doc)) {
-          this.forgetDocument(doc.uri);
-        } else if (a) {
-          await this.analyzeWith(doc, ctx, a);
-        }
-      }
-    }
-    for (const ctx of ctxs) {
-      for (const e of this.store.forFolder(ctx.key)) {
-        const visible = e.findings.filter((f) => this.severityOf(f, e.uri) !== 'off').length;
-        if (visible) {
-          summary.files++;
-          summary.findings += visible;
-        }
-      }
-    }
-    summary.durationMs = Math.round(performance.now() - t0);
-    if (!summary.cancelled) {
-      this.lastScan = summary;
-      if (!req.silent) {
-        const show = vscode.l10n.t('Show');
-        const msg =
-          summary.findings === 0
-            ? vscode.l10n.t(
-                'No password logins to Exchange Online or Outlook.com found ({0} files scanned).',
-                summary.scannedFiles,
-              )
-            : vscode.l10n.t(
-                '{0} password login(s) to Exchange Online / Outlook.com in {1} file(s).',
-                summary.findings,
-                summary.files,
-              );
-        void vscode.window.showInformationMessage(msg, ...(summary.findings ? [show] : [])).then((c) => {
-          if (c === show) {
-            void vscode.commands.executeCommand('mailOAuth.showFindings');
-          }
-        });
-      }
-    }
-    this.updateStatus();
-    return summary;
-  }
-
-  private applyScan(ctx: FolderContext, findings: readonly Finding[]): void {
-    const byFile = new Map<string, Finding[]>();
-    for (const f of findings) {
-      if (!ctx.accepts(f.span.file)) {
-        continue;
-      }
-      const k = vscode.Uri.file(f.span.file).toString();
-      byFile.set(k, [...(byFile.get(k) ?? []), f]);
-    }
-    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
-    for (const e of this.store.forFolder(ctx.key)) {
-      if (e.origin === 'scan' && !byFile.has(e.uri.toString())) {
-        this.store.delete(e.uri);
-        this.publish(e.uri);
-      }
-    }
-    for (const [k, list] of byFile) {
-      if (open.has(k)) {
-        continue; // the editor's text wins; re-analysed after the scan
-      }
-      const uri = vscode.Uri.parse(k);
-      this.store.set({ uri, folderKey: ctx.key, findings: list, origin: 'scan' });
-      this.publish(uri);
-    }
-    ctx.scanned = true;
-  }
-
-  private clearScanResults(): void {
-    for (const ctx of this.folders.values()) {
-      ctx.scanned = false;
-    }
-    for (const e of this.store.entries()) {
-      if (e.origin === 'scan') {
-        this.store.delete(e.uri);
-        this.publish(e.uri);
-      }
-    }
-    this.lastScan = undefined;
-    this.updateStatus();
+  /** The folders with a context (an analyzer, settings). */
+  folderContexts(): FolderContext[] {
+    return [...this.folders.values()];
   }
 
   // -------------------------------------------------------------------------------------------- migrate
@@ -1032,20 +806,20 @@ export class Controller implements vscode.Disposable {
 
   // --------------------------------------------------------------------------------------------- status
 
-  private updateStatus(): void {
+  updateStatus(): void {
     const visible = this.tree.visible();
     const count = visible.length;
     const errors = visible.filter((v) => v.severity === 'error').length;
     this.treeView.badge = count
       ? { value: count, tooltip: vscode.l10n.t('{0} password mail login(s)', count) }
       : undefined;
-    if (this.scanning) {
+    if (this.scans.running) {
       this.statusItem.text = `$(sync~spin) ${vscode.l10n.t('Mail OAuth')}`;
       this.statusItem.tooltip = vscode.l10n.t('Scanning for password mail logins…');
       this.statusItem.show();
       return;
     }
-    if (!count && !this.lastScan) {
+    if (!count && !this.scans.last) {
       this.statusItem.hide();
       return;
     }
@@ -1066,12 +840,12 @@ export class Controller implements vscode.Disposable {
   /** Resolves once no debounced analysis, refresh or scan is pending (tests, benchmarks). */
   async whenIdle(): Promise<void> {
     for (let i = 0; i < 200; i++) {
-      if (!this.pending.size && !this.running.size && !this.scanning && !this.refreshTimers.size) {
+      if (!this.pending.size && !this.running.size && !this.scans.running && !this.refreshTimers.size) {
         return;
       }
       const waits: Promise<unknown>[] = [...this.running];
-      if (this.scanning) {
-        waits.push(this.scanning.catch(() => undefined));
+      if (this.scans.running) {
+        waits.push(this.scans.running.catch(() => undefined));
       }
       await Promise.all(waits);
       await new Promise((r) => setTimeout(r, 20));
@@ -1127,20 +901,4 @@ export class Controller implements vscode.Disposable {
     }
     vscode.Disposable.from(...this.disposables).dispose();
   }
-}
-
-function emptySummary(): ScanSummary {
-  return {
-    cancelled: false,
-    findings: 0,
-    files: 0,
-    scannedFiles: 0,
-    parsedFiles: 0,
-    skipped: 0,
-    durationMs: 0,
-  };
-}
-
-function isAbort(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'AbortError' || /cancel/i.test(e.message));
 }
