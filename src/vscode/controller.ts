@@ -7,14 +7,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanProgress } from '../core/analyzer';
 import type { Finding } from '../core/model';
-import type { AnalyzerProxy, PlannerFlow, PlannerTarget } from './analyzer-client';
+import type { AnalyzerProxy } from './analyzer-client';
 import {
   AFTER_MIGRATION_COMMAND,
   EXPLAIN_COMMAND,
   MailCodeActionProvider,
   explainMigration,
 } from './codeActions';
-import { type PlannedFixes, coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
+import { coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
 import {
   type EffectiveSeverity,
   effectiveSeverity,
@@ -24,11 +24,11 @@ import {
 import { EXPLAIN_TEXT_COMMAND, explainTextCommand } from './explain-text';
 import { FolderContext } from './folders';
 import { MailboxReports, registerReports } from './reports';
-import { MigrationUnavailableError, openTexts, planMigration } from './migrate';
 import { LANGUAGES, mayMentionMailPackage } from './prefilter';
 import { SECTION } from './settings';
 import { type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
 import { FindingStore } from './store';
+import { Migration } from './migration';
 import { WorkspaceScan } from './workspace-scan';
 import { FindingsTreeProvider, type TreeNode } from './tree';
 
@@ -88,12 +88,15 @@ export class Controller implements vscode.Disposable {
   private readonly treeView: vscode.TreeView<TreeNode>;
   /** The workspace scan (one at a time, progress, cancellation, results into the store). */
   private readonly scans: WorkspaceScan;
+  /** Migration commands: plan, preview or apply, report what is left. */
+  private readonly migration: Migration;
   /** Open documents the analyzer could not analyse (too deeply nested, say) → why (an information diagnostic). */
   private readonly unanalysed = new Map<string, string>();
 
   constructor(private readonly secrets?: vscode.SecretStorage) {
     this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
     this.scans = new WorkspaceScan(this);
+    this.migration = new Migration(this);
     this.collection = vscode.languages.createDiagnosticCollection('mail-oauth');
     this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri), this.reports);
     this.treeView = vscode.window.createTreeView(VIEW_ID, {
@@ -107,7 +110,15 @@ export class Controller implements vscode.Disposable {
     );
     this.statusItem.name = vscode.l10n.t('Mail OAuth Migrator');
     this.statusItem.command = 'mailOAuth.showFindings';
-    this.disposables.push(this.log, this.collection, this.store, this.reports, this.tree, this.treeView, this.statusItem);
+    this.disposables.push(
+      this.log,
+      this.collection,
+      this.store,
+      this.reports,
+      this.tree,
+      this.treeView,
+      this.statusItem,
+    );
     this.disposables.push(this.store.onDidChange(() => this.updateStatus()));
   }
 
@@ -153,9 +164,15 @@ export class Controller implements vscode.Disposable {
       ),
       vscode.commands.registerCommand(
         AFTER_MIGRATION_COMMAND,
-        (steps: string[], unused: string[], skipped: number) => this.afterMigration(steps, unused, skipped),
+        (steps: string[], unused: string[], skipped: number) =>
+          this.migration.afterMigration(steps, unused, skipped),
       ),
-      ...registerReports(this.reports, this.tree, (doc) => this.store.get(doc.uri)?.findings ?? [], LANGUAGES),
+      ...registerReports(
+        this.reports,
+        this.tree,
+        (doc) => this.store.get(doc.uri)?.findings ?? [],
+        LANGUAGES,
+      ),
       vscode.commands.registerCommand(EXPLAIN_TEXT_COMMAND, (text?: string) => explainTextCommand(text)),
       vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
       vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () =>
@@ -583,193 +600,20 @@ export class Controller implements vscode.Disposable {
 
   // -------------------------------------------------------------------------------------------- migrate
 
-  private async migrateFile(
+  private migrateFile(
     target: vscode.Uri | { uri?: vscode.Uri } | undefined,
     req: MigrateRequest,
   ): Promise<MigrateSummary> {
-    // from the palette (active editor), the explorer (a Uri) or the findings view (a file node)
-    const uri =
-      target instanceof vscode.Uri
-        ? target
-        : target?.uri instanceof vscode.Uri
-          ? target.uri
-          : vscode.window.activeTextEditor?.document.uri;
-    if (!uri || uri.scheme !== 'file') {
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('Open a JavaScript or TypeScript file to migrate.'),
-      );
-      return { applied: 0, skipped: 0 };
-    }
-    let findings: Finding[];
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (doc) {
-      await this.analyzeDocument(doc);
-      findings = (await this.currentFindings(doc)) ?? [];
-    } else {
-      const ctx = this.contextFor(uri);
-      const analyzer = await ctx.getAnalyzer();
-      findings = await analyzer.analyzeText(uri.fsPath, await fs.promises.readFile(uri.fsPath, 'utf8'));
-    }
-    findings = findings.filter((f) => this.severityOf(f, uri) !== 'off');
-    if (!findings.length) {
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('No password mail logins in {0}.', vscode.workspace.asRelativePath(uri)),
-      );
-      return { applied: 0, skipped: 0 };
-    }
-    return this.applyMigration(findings, req.preview ?? false);
+    return this.migration.migrateFile(target, req);
   }
 
-  private async migrateWorkspace(req: MigrateRequest): Promise<MigrateSummary> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => this.contextFor(f.uri));
-    if (folders.some((c) => !c.scanned)) {
-      const s = await this.scanWorkspace({});
-      if (s.cancelled) {
-        return { applied: 0, skipped: 0 };
-      }
-    }
-    const findings = this.store
-      .entries()
-      .flatMap((e) => e.findings.filter((f) => this.severityOf(f, e.uri) !== 'off'));
-    if (!findings.length) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('No password mail logins to migrate.'));
-      return { applied: 0, skipped: 0 };
-    }
-    let preview = req.preview;
-    if (preview === undefined) {
-      // VS Code's refactor preview starts every entry unticked; let the user choose.
-      const apply = vscode.l10n.t('Apply');
-      const review = vscode.l10n.t('Review in Preview');
-      const files = new Set(findings.map((f) => f.span.file)).size;
-      const pick = await vscode.window.showInformationMessage(
-        vscode.l10n.t(
-          'Migrate {0} password mail login(s) in {1} file(s) to OAuth2 (XOAUTH2)?',
-          findings.length,
-          files,
-        ),
-        {
-          modal: true,
-          detail: vscode.l10n.t(
-            'Apply changes the files now (Undo reverts them). Review in Preview opens the refactor preview: tick the files to change, then Apply.',
-          ),
-        },
-        apply,
-        review,
-      );
-      if (!pick) {
-        return { applied: 0, skipped: 0 };
-      }
-      preview = pick === review;
-    }
-    return this.applyMigration(findings, preview);
+  private migrateWorkspace(req: MigrateRequest): Promise<MigrateSummary> {
+    return this.migration.migrateWorkspace(req);
   }
 
-  private async applyMigration(findings: Finding[], preview: boolean): Promise<MigrateSummary> {
-    let plan;
-    try {
-      plan = await planMigration({
-        findings,
-        authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
-        planner: this.planner,
-        preview,
-      });
-    } catch (e) {
-      if (e instanceof MigrationUnavailableError) {
-        void explainMigration(e.message, findings[0].code);
-        return { applied: 0, skipped: findings.length, unavailable: true };
-      }
-      void vscode.window.showWarningMessage(e instanceof Error ? e.message : String(e));
-      return { applied: 0, skipped: findings.length };
-    }
-    let applied = 0;
-    if (plan.applied.length) {
-      const ok = await vscode.workspace.applyEdit(plan.edit, { isRefactoring: preview });
-      applied = ok ? plan.applied.length : 0;
-    }
-    for (const s of plan.skipped) {
-      this.log.warn(
-        `not migrated: ${vscode.workspace.asRelativePath(s.finding.span.file)}:${s.finding.span.line} ${s.finding.code}: ${s.reason}`,
-      );
-    }
-    if (applied || !plan.applied.length) {
-      this.afterMigration(plan.manualSteps, plan.unusedEnvVars, plan.skipped.length, applied);
-    }
-    return { applied, skipped: plan.skipped.length };
-  }
-
-  /** After a migration edit: logs what is left to do and says so. */
-  private afterMigration(
-    manualSteps: string[],
-    unusedEnvVars: string[],
-    skipped: number,
-    applied?: number,
-  ): void {
-    if (manualSteps.length) {
-      this.log.info(`manual steps after the migration:\n${manualSteps.map((m) => `  - ${m}`).join('\n')}`);
-    }
-    if (unusedEnvVars.length) {
-      this.log.info(
-        `password variables no longer used (remove them from your .env files and secret stores): ${unusedEnvVars.join(', ')}`,
-      );
-    }
-    const parts: string[] = [];
-    if (applied !== undefined) {
-      parts.push(vscode.l10n.t('Migrated {0} mail login(s) to OAuth2.', applied));
-    }
-    if (skipped) {
-      parts.push(vscode.l10n.t('{0} need manual changes.', skipped));
-    }
-    if (unusedEnvVars.length) {
-      parts.push(vscode.l10n.t('No longer used: {0}.', unusedEnvVars.join(', ')));
-    }
-    if (!parts.length && !manualSteps.length) {
-      return;
-    }
-    const details = vscode.l10n.t('Show Next Steps');
-    void vscode.window
-      .showInformationMessage(
-        [...parts, manualSteps.length ? vscode.l10n.t('Next: set up the app registration.') : '']
-          .join(' ')
-          .trim(),
-        details,
-      )
-      .then((c) => {
-        if (c === details) {
-          this.log.show(true);
-        }
-      });
-  }
-
-  /**
-   * The core's fix planner, run in the analyzer worker of each finding's folder with the open editors' text;
-   * null when the core has none.
-   */
-  readonly planner = async (
-    findings: readonly Finding[],
-    authFlow: 'auto' | 'app-only' | 'delegated',
-    to: PlannerTarget = 'xoauth2',
-  ): Promise<PlannedFixes | null> => {
-    const flow: PlannerFlow = authFlow === 'app-only' ? 'app' : authFlow;
-    const byCtx = new Map<FolderContext, Finding[]>();
-    for (const f of findings) {
-      const ctx = this.contextFor(vscode.Uri.file(f.span.file));
-      byCtx.set(ctx, [...(byCtx.get(ctx) ?? []), f]);
-    }
-    const texts = openTexts();
-    const out: PlannedFixes = { edits: [], fixed: [], notFixed: [], manualSteps: [], unusedEnvVars: [] };
-    for (const [ctx, list] of byCtx) {
-      const plan = await (await ctx.getAnalyzer()).planFixes(list, flow, texts, to);
-      if (!plan) {
-        return null;
-      }
-      out.edits.push(...plan.edits);
-      out.fixed.push(...(plan.fixed ?? list));
-      out.notFixed.push(...(plan.notFixed ?? []));
-      out.manualSteps.push(...(plan.manualSteps ?? []).filter((m) => !out.manualSteps.includes(m)));
-      out.unusedEnvVars.push(...(plan.unusedEnvVars ?? []).filter((v) => !out.unusedEnvVars.includes(v)));
-    }
-    return out;
-  };
+  /** The core's fix planner (see Migration.planner). */
+  readonly planner = (...args: Parameters<Migration['planner']>): ReturnType<Migration['planner']> =>
+    this.migration.planner(...args);
 
   /** Whether the core has a fix planner (creates the first folder's analyzer to know). */
   async hasFixPlanner(): Promise<boolean> {
