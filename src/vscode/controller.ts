@@ -131,7 +131,7 @@ export class Controller implements vscode.Disposable {
           currentFindings: (doc) => this.currentFindings(doc),
           isOff: (f, uri) => this.severityOf(f, uri) === 'off',
           authFlowOf: (f) => this.contextFor(vscode.Uri.file(f.span.file)).settings.authFlow,
-          planner: (findings, flow, to) => this.planner(findings, flow, to),
+          planner: (findings, flow, to) => this.migration.planner(findings, flow, to),
         }),
         MailCodeActionProvider.metadata,
       ),
@@ -610,10 +610,6 @@ export class Controller implements vscode.Disposable {
   private migrateWorkspace(req: MigrateRequest): Promise<MigrateSummary> {
     return this.migration.migrateWorkspace(req);
   }
-
-  /** The core's fix planner (see Migration.planner). */
-  readonly planner = (...args: Parameters<Migration['planner']>): ReturnType<Migration['planner']> =>
-    this.migration.planner(...args);
 
   /** Whether the core has a fix planner (creates the first folder's analyzer to know). */
   async hasFixPlanner(): Promise<boolean> {

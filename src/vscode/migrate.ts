@@ -1,6 +1,6 @@
 /**
  * Turns the core fix planner's FileEdits into a WorkspaceEdit. The planner runs in the analyzer worker
- * (`MigrationRequest.planner`, see Controller.planner); when the core has none, callers fall back to the
+ * (`MigrationRequest.planner`, see Migration.planner); when the core has none, callers fall back to the
  * migration guide.
  */
 import * as fs from 'node:fs';

@@ -13,7 +13,7 @@ import type { FileEdit, Finding } from '../model';
 import { NotFixable, type FileState } from './kit';
 import { FIXABLE_LIBRARIES } from './libraries';
 import { graphManualSteps, manualSteps } from './manual-steps';
-import { envExampleEdit, findPackage, packageJsonEdit } from './package';
+import { envExampleEdit, findPackage, packageJsonEdit, type Pkg } from './package';
 import { GRAPH_FIXES, graphNotOffered, LIBRARY_FIXES } from './planners';
 import { addProviderImport, codeStyle, packageLanguages, providerDir, providerEdit, providerExt, providerLanguage, PROVIDER_BASENAME, type Provider } from './provider/place';
 import { detectIndent, detectQuote, detectSemi, minimalChange, scriptKindOf } from './text';
@@ -47,6 +47,17 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   const protocols = new Set<string>();
   const passwordVars = new Set<string>();
 
+  // the package of a file: looked up once per folder (it reads package.json and tsconfig.json upwards)
+  const packages = new Map<string, Pkg>();
+  const packageOf = (file: string): Pkg => {
+    const dir = path.dirname(file);
+    let pkg = packages.get(dir);
+    if (!pkg) {
+      pkg = findPackage(file, ctx);
+      packages.set(dir, pkg);
+    }
+    return pkg;
+  };
   const load = (file: string): FileState => {
     let st = files.get(file);
     if (!st) {
@@ -56,7 +67,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
       }
       const sf = project.createSourceFile(file, text, { overwrite: true, scriptKind: scriptKindOf(file) });
       project.manipulationSettings.set({ indentationText: detectIndent(text) });
-      const pkg = findPackage(file, ctx);
+      const pkg = packageOf(file);
       const topLevelAwait = /\.mjs$/.test(file) || (/\.js$/.test(file) && pkg.type === 'module');
       st = { file, original: text, sf, quote: detectQuote(text), semi: detectSemi(text), parts: new Set(), topLevelAwait };
       files.set(file, st);
@@ -115,7 +126,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   const languages = new Map<string, Set<Provider['language']>>();
   for (const st of users.keys()) {
     if (st.parts.size) {
-      const pkg = findPackage(st.file, ctx);
+      const pkg = packageOf(st.file);
       languages.set(pkg.root, (languages.get(pkg.root) ?? new Set()).add(providerLanguage(st.file, pkg)));
     }
   }
@@ -124,7 +135,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
     if (!st.parts.size) {
       continue; // only a password removed here: the code that uses the provider is elsewhere
     }
-    const pkg = findPackage(st.file, ctx);
+    const pkg = packageOf(st.file);
     const choice = packageLanguages(languages.get(pkg.root) ?? new Set(), pkg);
     const language = choice.pick(providerLanguage(st.file, pkg));
     if (choice.why) {

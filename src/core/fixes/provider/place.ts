@@ -109,10 +109,11 @@ export function providerEdit(prov: Provider, flow: ProviderOptions['flow']): Fil
 
 /** Quotes, semicolons and indentation for generated code: the package's Prettier settings, else the file's own. */
 export function codeStyle(st: FileState, pkg: Pkg, ctx: FixContext): CodeStyle {
+  const unit = detectIndent(st.original);
   const fromFile: CodeStyle = {
     quote: st.quote === '"' ? '"' : "'",
     semi: st.semi === ';',
-    indent: { [IndentationText.Tab]: '\t', [IndentationText.FourSpaces]: '    ' }[detectIndent(st.original) as string] ?? '  ',
+    indent: unit === IndentationText.Tab ? '\t' : unit === IndentationText.FourSpaces ? '    ' : '  ',
   };
   const config = prettierConfig(pkg, ctx);
   if (!config) {
