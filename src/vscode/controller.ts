@@ -15,19 +15,16 @@ import {
   explainMigration,
 } from './codeActions';
 import { coreLoadMs, helpUri, isCoreLoaded, plannerAvailable } from './core';
-import {
-  type EffectiveSeverity,
-  effectiveSeverity,
-  notAnalysedDiagnostic,
-  toDiagnostics,
-} from './diagnostics';
+import { type EffectiveSeverity, effectiveSeverity } from './diagnostics';
 import { EXPLAIN_TEXT_COMMAND, explainTextCommand } from './explain-text';
 import { FolderContext } from './folders';
 import { MailboxReports, registerReports } from './reports';
-import { LANGUAGES, mayMentionMailPackage } from './prefilter';
+import { LANGUAGES } from './prefilter';
 import { SECTION } from './settings';
 import { type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
 import { FindingStore } from './store';
+import { DocumentAnalysis } from './documents';
+import { FindingsStatus } from './status';
 import { Migration } from './migration';
 import { WorkspaceScan } from './workspace-scan';
 import { FindingsTreeProvider, type TreeNode } from './tree';
@@ -80,36 +77,38 @@ export class Controller implements vscode.Disposable {
   readonly reports = new MailboxReports();
   readonly tree: FindingsTreeProvider;
   private readonly folders = new Map<string, FolderContext>();
-  private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly statusItem: vscode.StatusBarItem;
+  /** Status bar item and the view's badge. */
+  private readonly status: FindingsStatus;
   private readonly treeView: vscode.TreeView<TreeNode>;
   /** The workspace scan (one at a time, progress, cancellation, results into the store). */
   private readonly scans: WorkspaceScan;
   /** Migration commands: plan, preview or apply, report what is left. */
   private readonly migration: Migration;
-  /** Open documents the analyzer could not analyse (too deeply nested, say) → why (an information diagnostic). */
-  private readonly unanalysed = new Map<string, string>();
+  /** Open documents: debounced analysis, diagnostics. */
+  private readonly documents: DocumentAnalysis;
 
   constructor(private readonly secrets?: vscode.SecretStorage) {
     this.log = vscode.window.createOutputChannel('Mail OAuth Migrator', { log: true });
     this.scans = new WorkspaceScan(this);
     this.migration = new Migration(this);
     this.collection = vscode.languages.createDiagnosticCollection('mail-oauth');
+    this.documents = new DocumentAnalysis({
+      log: this.log,
+      store: this.store,
+      collection: this.collection,
+      contextFor: (uri) => this.contextFor(uri),
+      folderByKey: (key) => this.folders.get(key),
+      track: (p) => this.track(p),
+    });
     this.tree = new FindingsTreeProvider(this.store, (f, uri) => this.severityOf(f, uri), this.reports);
     this.treeView = vscode.window.createTreeView(VIEW_ID, {
       treeDataProvider: this.tree,
       showCollapseAll: true,
     });
-    this.statusItem = vscode.window.createStatusBarItem(
-      'mailOAuth.status',
-      vscode.StatusBarAlignment.Left,
-      20,
-    );
-    this.statusItem.name = vscode.l10n.t('Mail OAuth Migrator');
-    this.statusItem.command = 'mailOAuth.showFindings';
+    this.status = new FindingsStatus(this.tree, this.treeView);
     this.disposables.push(
       this.log,
       this.collection,
@@ -117,7 +116,7 @@ export class Controller implements vscode.Disposable {
       this.reports,
       this.tree,
       this.treeView,
-      this.statusItem,
+      this.status,
     );
     this.disposables.push(this.store.onDidChange(() => this.updateStatus()));
   }
@@ -135,13 +134,13 @@ export class Controller implements vscode.Disposable {
         }),
         MailCodeActionProvider.metadata,
       ),
-      vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, OPEN_DEBOUNCE_MS)),
+      vscode.workspace.onDidOpenTextDocument((doc) => this.documents.schedule(doc, OPEN_DEBOUNCE_MS)),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length) {
-          this.schedule(e.document, CHANGE_DEBOUNCE_MS);
+          this.documents.schedule(e.document, CHANGE_DEBOUNCE_MS);
         }
       }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.track(this.onClose(doc))),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.track(this.documents.onClose(doc))),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfiguration(e)),
       vscode.workspace.onDidChangeWorkspaceFolders((e) => this.onFolders(e)),
       vscode.commands.registerCommand('mailOAuth.scanWorkspace', (req?: ScanRequest) =>
@@ -187,7 +186,7 @@ export class Controller implements vscode.Disposable {
     );
     this.watch();
     for (const doc of vscode.workspace.textDocuments) {
-      this.schedule(doc, OPEN_DEBOUNCE_MS);
+      this.documents.schedule(doc, OPEN_DEBOUNCE_MS);
     }
     const startup = (vscode.workspace.workspaceFolders ?? [])
       .map((f) => this.contextFor(f.uri))
@@ -224,32 +223,10 @@ export class Controller implements vscode.Disposable {
   }
 
   // -------------------------------------------------------------------------------------------- documents
+  // (document analysis itself lives in documents.ts; these serve the scan and migration hosts)
 
   eligible(doc: vscode.TextDocument): boolean {
-    return (
-      doc.uri.scheme === 'file' &&
-      LANGUAGES.includes(doc.languageId) &&
-      !/\.d\.[cm]?ts$/i.test(doc.uri.fsPath) &&
-      this.contextFor(doc.uri).accepts(doc.uri.fsPath)
-    );
-  }
-
-  private schedule(doc: vscode.TextDocument, delay: number): void {
-    if (doc.uri.scheme !== 'file' || !LANGUAGES.includes(doc.languageId)) {
-      return;
-    }
-    const key = doc.uri.toString();
-    const prev = this.pending.get(key);
-    if (prev) {
-      clearTimeout(prev);
-    }
-    this.pending.set(
-      key,
-      setTimeout(() => {
-        this.pending.delete(key);
-        this.track(this.analyzeDocument(doc));
-      }, delay),
-    );
+    return this.documents.eligible(doc);
   }
 
   track<T>(p: Promise<T>): void {
@@ -261,168 +238,29 @@ export class Controller implements vscode.Disposable {
   }
 
   /** Analyses an open document now (no debounce). Returns the time spent in the analyzer. */
-  async analyzeDocument(
-    doc: vscode.TextDocument,
-  ): Promise<{ findings: number; ms: number; analyzerMs?: number }> {
-    const key = doc.uri.toString();
-    const t = this.pending.get(key);
-    if (t) {
-      clearTimeout(t);
-      this.pending.delete(key);
-    }
-    if (doc.isClosed) {
-      return { findings: 0, ms: 0 };
-    }
-    if (!this.eligible(doc) || doc.getText().length > this.contextFor(doc.uri).settings.maxFileSize) {
-      this.forgetDocument(doc.uri);
-      return { findings: 0, ms: 0 };
-    }
-    if (!isCoreLoaded() && !mayMentionMailPackage(doc.getText(), doc.uri.fsPath)) {
-      // no mail package in sight: the core is not even loaded
-      this.forgetDocument(doc.uri);
-      return { findings: 0, ms: 0 };
-    }
-    const ctx = this.contextFor(doc.uri);
-    const analyzer = ctx.readyAnalyzer() ?? (await ctx.getAnalyzer());
-    if (doc.isClosed || ctx.readyAnalyzer() !== analyzer) {
-      return { findings: 0, ms: 0 };
-    }
-    return this.analyzeWith(doc, ctx, analyzer);
+  analyzeDocument(doc: vscode.TextDocument): Promise<{ findings: number; ms: number; analyzerMs?: number }> {
+    return this.documents.analyzeDocument(doc);
   }
 
-  /**
-   * Sends the document text of this very moment (and its version) to the folder's analyzer worker. The
-   * result is stored only when the document still has that version and the analyzer was not replaced
-   * meanwhile: a stale result is dropped (the edit that made it stale has scheduled a new analysis).
-   * `ms` is the round trip (analysis in the worker plus messaging).
-   */
-  async analyzeWith(
+  analyzeWith(
     doc: vscode.TextDocument,
     ctx: FolderContext,
     analyzer: AnalyzerProxy,
   ): Promise<{ findings: number; ms: number; analyzerMs?: number; stale?: boolean }> {
-    const version = doc.version;
-    const text = doc.getText();
-    const file = doc.uri.fsPath;
-    const t0 = performance.now();
-    let findings: Finding[];
-    let skipped: string | undefined;
-    try {
-      findings = (await analyzer.analyzeText(file, text)).filter(
-        (f) => f.span.file === file || path.resolve(f.span.file) === file,
-      );
-    } catch (e) {
-      if (ctx.readyAnalyzer() !== analyzer) {
-        return { findings: 0, ms: performance.now() - t0, stale: true };
-      }
-      if (e instanceof Error && e.name === 'AnalysisSkipped') {
-        // This file only (too deeply nested, say): the analyzer goes on serving the others.
-        skipped = e.message;
-        this.log.warn(`${file} not analysed: ${e.message}`);
-      } else {
-        this.log.error(
-          `analysis of ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-        );
-      }
-      findings = [];
-    }
-    const ms = performance.now() - t0;
-    if (doc.isClosed || doc.version !== version || ctx.readyAnalyzer() !== analyzer) {
-      return { findings: findings.length, ms, stale: true };
-    }
-    if (skipped) {
-      this.unanalysed.set(doc.uri.toString(), skipped);
-    } else {
-      this.unanalysed.delete(doc.uri.toString());
-    }
-    this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'document', version });
-    this.publish(doc.uri);
-    return { findings: findings.length, ms, analyzerMs: analyzer.lastCallMs };
+    return this.documents.analyzeWith(doc, ctx, analyzer);
   }
 
   /** Findings for the document's current version; analyses now when stale and the analyzer is warm. */
-  async currentFindings(doc: vscode.TextDocument): Promise<Finding[] | undefined> {
-    const entry = this.store.get(doc.uri);
-    if (entry?.origin === 'document' && entry.version === doc.version) {
-      return entry.findings;
-    }
-    if (!this.eligible(doc)) {
-      return undefined;
-    }
-    const ctx = this.contextFor(doc.uri);
-    const analyzer = ctx.readyAnalyzer();
-    if (!analyzer) {
-      return undefined;
-    }
-    const version = doc.version;
-    await this.analyzeWith(doc, ctx, analyzer);
-    const fresh = this.store.get(doc.uri);
-    return fresh?.origin === 'document' && fresh.version === version && doc.version === version
-      ? fresh.findings
-      : undefined;
+  currentFindings(doc: vscode.TextDocument): Promise<Finding[] | undefined> {
+    return this.documents.currentFindings(doc);
   }
 
   forgetDocument(uri: vscode.Uri): void {
-    const entry = this.store.get(uri);
-    if (this.unanalysed.delete(uri.toString()) && !entry) {
-      this.publish(uri);
-    }
-    if (entry) {
-      this.store.delete(uri);
-      this.publish(uri);
-    }
-  }
-
-  private async onClose(doc: vscode.TextDocument): Promise<void> {
-    const key = doc.uri.toString();
-    const t = this.pending.get(key);
-    if (t) {
-      clearTimeout(t);
-      this.pending.delete(key);
-    }
-    const entry = this.store.get(doc.uri);
-    if (this.unanalysed.delete(key)) {
-      this.publish(doc.uri);
-    }
-    if (doc.uri.scheme !== 'file' || !entry || entry.origin !== 'document') {
-      return;
-    }
-    const ctx = this.folders.get(entry.folderKey);
-    const analyzer = ctx?.readyAnalyzer();
-    const file = doc.uri.fsPath;
-    // The analyzer holds the editor's text: go back to what is on disk.
-    analyzer?.removeSource(file);
-    if (ctx?.scanned && analyzer && fs.existsSync(file)) {
-      let findings: Finding[] = [];
-      try {
-        findings = await analyzer.analyzeText(file, await fs.promises.readFile(file, 'utf8'));
-      } catch (e) {
-        this.log.warn(`analysis of ${file} failed: ${String(e)}`);
-      }
-      const reopened = vscode.workspace.textDocuments.some((d) => d.uri.toString() === doc.uri.toString());
-      if (reopened || ctx.readyAnalyzer() !== analyzer || this.store.get(doc.uri) !== entry) {
-        return; // the document was opened again, or the folder re-analysed: that result wins
-      }
-      this.store.set({ uri: doc.uri, folderKey: ctx.key, findings, origin: 'scan' });
-    } else {
-      this.store.delete(doc.uri);
-    }
-    this.publish(doc.uri);
+    this.documents.forget(uri);
   }
 
   publish(uri: vscode.Uri): void {
-    const entry = this.store.get(uri);
-    const skipped = this.unanalysed.get(uri.toString());
-    if (skipped) {
-      this.collection.set(uri, [notAnalysedDiagnostic(skipped)]);
-      return;
-    }
-    if (!entry || !entry.findings.length) {
-      this.collection.delete(uri);
-      return;
-    }
-    const ctx = this.folders.get(entry.folderKey);
-    this.collection.set(uri, toDiagnostics(entry.findings, ctx?.settings.severity ?? {}));
+    this.documents.publish(uri);
   }
 
   private republishFolder(ctx: FolderContext): void {
@@ -508,7 +346,7 @@ export class Controller implements vscode.Disposable {
     }
     // open documents may now belong to another (new) folder
     for (const doc of vscode.workspace.textDocuments) {
-      this.schedule(doc, OPEN_DEBOUNCE_MS);
+      this.documents.schedule(doc, OPEN_DEBOUNCE_MS);
     }
     const startup = e.added.map((f) => this.contextFor(f.uri)).filter((c) => c.settings.scanOnStartup);
     if (startup.length) {
@@ -647,40 +485,13 @@ export class Controller implements vscode.Disposable {
   // --------------------------------------------------------------------------------------------- status
 
   updateStatus(): void {
-    const visible = this.tree.visible();
-    const count = visible.length;
-    const errors = visible.filter((v) => v.severity === 'error').length;
-    this.treeView.badge = count
-      ? { value: count, tooltip: vscode.l10n.t('{0} password mail login(s)', count) }
-      : undefined;
-    if (this.scans.running) {
-      this.statusItem.text = `$(sync~spin) ${vscode.l10n.t('Mail OAuth')}`;
-      this.statusItem.tooltip = vscode.l10n.t('Scanning for password mail logins…');
-      this.statusItem.show();
-      return;
-    }
-    if (!count && !this.scans.last) {
-      this.statusItem.hide();
-      return;
-    }
-    this.statusItem.text = count ? `$(mail) ${count}` : `$(check) ${vscode.l10n.t('Mail OAuth')}`;
-    this.statusItem.tooltip = count
-      ? vscode.l10n.t(
-          '{0} password login(s) to Exchange Online / Outlook.com ({1} error(s)). Click to show them.',
-          count,
-          errors,
-        )
-      : vscode.l10n.t('No password logins to Exchange Online / Outlook.com found.');
-    this.statusItem.backgroundColor = errors
-      ? new vscode.ThemeColor('statusBarItem.warningBackground')
-      : undefined;
-    this.statusItem.show();
+    this.status.update(!!this.scans.running, !!this.scans.last);
   }
 
   /** Resolves once no debounced analysis, refresh or scan is pending (tests, benchmarks). */
   async whenIdle(): Promise<void> {
     for (let i = 0; i < 200; i++) {
-      if (!this.pending.size && !this.running.size && !this.scans.running && !this.refreshTimers.size) {
+      if (!this.documents.busy && !this.running.size && !this.scans.running && !this.refreshTimers.size) {
         return;
       }
       const waits: Promise<unknown>[] = [...this.running];
@@ -699,31 +510,18 @@ export class Controller implements vscode.Disposable {
     return this.store.entries().flatMap((e) => e.findings);
   }
 
-  /** The findings view as text: `SMTP AUTH (2)` → `src/a.js` → `nodemailer → smtp.office365.com · line 5`. */
   /** Roots of the folders whose analyzer worker is running. */
   liveAnalyzers(): string[] {
     return [...this.folders.values()].filter((c) => c.hasAnalyzer()).map((c) => c.root);
   }
 
+  /** The findings view as text (tests). */
   treeSnapshot(): string[] {
-    const out: string[] = [];
-    const walk = (node: TreeNode | undefined, depth: number): void => {
-      for (const child of this.tree.getChildren(node)) {
-        const item = this.tree.getTreeItem(child);
-        const label =
-          typeof item.label === 'string'
-            ? item.label
-            : (item.label?.label ?? (item.resourceUri ? path.basename(item.resourceUri.fsPath) : ''));
-        out.push(`${'  '.repeat(depth)}${label}${item.description ? ` · ${String(item.description)}` : ''}`);
-        walk(child, depth + 1);
-      }
-    };
-    walk(undefined, 0);
-    return out;
+    return this.status.treeSnapshot();
   }
 
   statusText(): string | undefined {
-    return this.statusItem.text;
+    return this.status.text;
   }
 
   stats(): { coreLoadMs: number; helpUri: (code: string) => string } {
@@ -731,10 +529,10 @@ export class Controller implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const t of [...this.pending.values(), ...this.refreshTimers.values()]) {
+    for (const t of this.refreshTimers.values()) {
       clearTimeout(t);
     }
-    this.pending.clear();
+    this.documents.dispose();
     this.refreshTimers.clear();
     for (const ctx of this.folders.values()) {
       ctx.reset(); // ends its analyzer worker
