@@ -620,6 +620,77 @@ export function nodemailerUrlOAuth2(url: string | undefined) {
 }
 // #endregion
 
+// #region nodemailer-outlook
+interface OutlookEmail {
+  [field: string]: unknown;
+  auth: { user: string; pass?: string };
+  host?: string;
+  port?: number;
+  secure?: boolean;
+  tls?: object;
+  onError?: (error: Error) => void;
+  onSuccess?: (info: unknown) => void;
+}
+
+interface Nodemailer {
+  createTransport(options: object): {
+    sendMail(
+      message: object,
+      callback: (error: Error | null, info: unknown) => void,
+    ): void;
+  };
+}
+
+/** The message fields nodejs-nodemailer-outlook passes on to nodemailer. */
+const OUTLOOK_FIELDS = [
+  ...["from", "sender", "replyTo", "to", "subject", "cc", "bcc"],
+  ...["text", "html", "attachments"],
+];
+
+/** Loaded by name: TypeScript then needs no types for nodemailer. */
+const NODEMAILER = "nodemailer";
+
+/**
+ * nodejs-nodemailer-outlook's sendEmail(options), logging in with OAuth2:
+ * the same nodemailer send (smtp.office365.com, port 587 with STARTTLS,
+ * unless host, port, secure or tls say otherwise; the same message fields;
+ * onError or onSuccess called when it is done), without the password the
+ * package insists on. A failure without onError is logged.
+ */
+export function sendOutlookEmail(options: OutlookEmail): void {
+  if (!options?.auth?.user) {
+    throw new Error("Options.auth.user can not be null");
+  }
+  const message = Object.fromEntries(
+    OUTLOOK_FIELDS.map((field) => [field, options[field]]),
+  );
+  const done = (error: Error | null, info: unknown) => {
+    if (error && options.onError) {
+      options.onError(error);
+    } else if (error) {
+      console.error("Mail OAuth: sending failed:", error.message);
+    } else {
+      options.onSuccess?.(info);
+    }
+  };
+  const send = (mailer: Nodemailer & { default?: Nodemailer }) => {
+    const transport = (mailer.default ?? mailer).createTransport({
+      host: options.host || "smtp.office365.com",
+      port: options.port || 587,
+      secure: options.secure || false,
+      auth: {
+        type: "OAuth2",
+        user: options.auth.user,
+        provisionCallback: nodemailerProvisionCallback,
+      },
+      tls: options.tls,
+    });
+    transport.sendMail(message, done);
+  };
+  import(NODEMAILER).then(send, (error: Error) => done(error, undefined));
+}
+// #endregion
+
 // #region emailjs
 interface EmailjsConnection {
   password: () => string;
