@@ -9,7 +9,7 @@ import { isJson, NotFixable, passwordProperty, propertyName, replaceProps, type 
 const PACKAGE = 'nodejs-nodemailer-outlook';
 
 export const nodemailerOutlookFix: LibraryFix = {
-  rewrite({ call, main, passNode, passState }) {
+  rewrite({ call, main, passNode, passState, note }) {
     if (!Node.isCallExpression(call)) {
       throw new NotFixable('sendEmail is not called directly');
     }
@@ -24,6 +24,7 @@ export const nodemailerOutlookFix: LibraryFix = {
     call.getExpression().replaceWithText('sendOutlookEmail');
     main.parts.add('nodemailer-outlook');
     removeUnusedImport(main.sf);
+    note(`sendEmail() of nodejs-nodemailer-outlook is replaced by sendOutlookEmail() (nodemailer with OAuth2): nodemailer is now a dependency of the package (run \`npm install\`); remove nodejs-nodemailer-outlook from package.json once nothing uses it.`);
     return passState === main ? [main] : [passState, main];
   },
 };

@@ -9,6 +9,8 @@ import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import * as vm from 'node:vm';
+import { Analyzer } from '../../../src/core/analyzer';
+import { planFixes } from '../../../src/core/fix-guard';
 import { providerSource } from '../../../src/core/fixes/provider/render';
 
 interface Box {
@@ -228,5 +230,28 @@ describe('generated imapflow hook (stand-in ImapFlow, stubbed MSAL)', function (
     assert.equal(closed, 1);
     FakeImapFlow.created[0].emit('error', new Error('socket hang up'));
     assert.deepEqual(logged, ['Mail OAuth: IMAP connection error: socket hang up']);
+  });
+});
+
+describe('imapflow fix: what changes for the app', () => {
+  const plan = (code: string) => {
+    const root = '/virtual/imapflow-note';
+    const files = new Map([
+      [`${root}/package.json`, '{ "name": "app", "dependencies": { "imapflow": "^2.10.2" } }\n'],
+      [`${root}/watch.js`, code],
+    ]);
+    const analyzer = new Analyzer(root);
+    analyzer.setSource(`${root}/watch.js`, code);
+    return planFixes(analyzer.analyzeFile(`${root}/watch.js`), { readFile: (f) => files.get(f) });
+  };
+  const client = "const { ImapFlow } = require('imapflow');\nconst client = new ImapFlow({ host: 'outlook.office365.com', port: 993, secure: true, auth: { user: 'a@contoso.com', pass: 'pw' } });\n";
+
+  it("says that 'close' no longer needs a new client, when the app listens to it", () => {
+    const withClose = plan(`${client}client.on('close', () => setTimeout(start, 5000));\n`);
+    assert.equal(withClose.fixed.length, 1);
+    assert.ok(withClose.manualSteps.some((s) => /'close' comes only after your own logout\(\)/.test(s)));
+    const without = plan(`${client}client.on('exists', console.log);\n`);
+    assert.equal(without.fixed.length, 1);
+    assert.ok(!without.manualSteps.some((s) => /'close'/.test(s)));
   });
 });

@@ -59,6 +59,7 @@ describe('nodejs-nodemailer-outlook: sendEmail() becomes sendOutlookEmail()', ()
     const pkg = JSON.parse(r.texts.get(`${ROOT}/package.json`)?.after ?? '{}') as { dependencies: Record<string, string> };
     assert.deepEqual(pkg.dependencies, { '@azure/msal-node': '^7.2.1', nodemailer: '^10.6.0', 'nodejs-nodemailer-outlook': '^1.2.4' });
     assert.deepEqual(r.plan.unusedEnvVars, ['OUTLOOK_PASSWORD']);
+    assert.ok(r.plan.manualSteps.some((m) => /nodemailer is now a dependency .*npm install/.test(m)));
     assert.deepEqual(r.again, [], 'a re-scan is clean');
   });
 

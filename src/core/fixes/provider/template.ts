@@ -999,7 +999,7 @@ export function withImapFlowOAuth2<T extends ImapFlowClient>(
   watch(first);
   const proxy: T = new Proxy(client, {
     get(_target, name) {
-      if (name in EventEmitter.prototype) {
+      if (name !== "constructor" && name in EventEmitter.prototype) {
         const value: unknown = Reflect.get(events, name);
         if (typeof value !== "function") {
           return value;
