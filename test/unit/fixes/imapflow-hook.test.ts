@@ -26,6 +26,7 @@ class FakeImapFlow extends EventEmitter {
   static created: FakeImapFlow[] = [];
   static refuse = 0;
   static messages = 0;
+  static expireNext = false;
   usable = false;
   closedByClient = false;
   mailbox: Box | false = false;
@@ -63,6 +64,11 @@ class FakeImapFlow extends EventEmitter {
 
   async noop(): Promise<string> {
     await this.ready();
+    if (FakeImapFlow.expireNext) {
+      FakeImapFlow.expireNext = false;
+      // Exchange may refuse the next command instead of sending BYE
+      throw Object.assign(new Error('Command failed'), { responseText: 'Session invalidated - AccessTokenExpired' });
+    }
     return `noop on #${FakeImapFlow.created.indexOf(this) + 1}`;
   }
 
@@ -142,6 +148,7 @@ describe('generated imapflow hook (stand-in ImapFlow, stubbed MSAL)', function (
     FakeImapFlow.created = [];
     FakeImapFlow.refuse = 0;
     FakeImapFlow.messages = 0;
+    FakeImapFlow.expireNext = false;
     logged = [];
     console.error = (...args: unknown[]) => logged.push(args.join(' '));
   });
@@ -216,6 +223,16 @@ describe('generated imapflow hook (stand-in ImapFlow, stubbed MSAL)', function (
     assert.ok(Date.now() - started >= 2500, 'waited 1 s, then 2 s');
     assert.deepEqual(errors, ['Authentication failed']);
     assert.deepEqual(FakeImapFlow.created[2].mailbox, { path: 'Reports', readOnly: true, exists: 0 });
+    client.close();
+  });
+
+  it('a command refused with AccessTokenExpired ends the session and runs again on the next one', async () => {
+    const client = withImapFlowOAuth2(new FakeImapFlow({ auth: { user: 'shared@contoso.com' } }));
+    await client.connect();
+    FakeImapFlow.expireNext = true;
+    assert.equal(await client.noop(), 'noop on #2');
+    assert.equal(FakeImapFlow.created[0].closed, true);
+    assert.equal(FakeImapFlow.created[1].options.auth.accessToken !== FakeImapFlow.created[0].options.auth.accessToken, true);
     client.close();
   });
 

@@ -949,18 +949,20 @@ export function withImapFlowOAuth2<T extends ImapFlowClient>(
       return result;
     }
     return result.catch(async (error: ImapFlowError) => {
-      const again = next !== undefined || IMAPFLOW_RETRY.has(name);
-      if (ended || !connected || !again || !sessionLost(error)) {
+      if (ended || !connected || !sessionLost(error)) {
         throw error;
-      }
-      if (session !== current) {
-        // the new session is up
-        return call(name, args);
       }
       if (session.usable) {
         // refused with AccessTokenExpired: end the session here
         ours = session;
         session.close();
+      }
+      if (next === undefined && !IMAPFLOW_RETRY.has(name)) {
+        throw error;
+      }
+      if (session !== current) {
+        // the new session is up
+        return call(name, args);
       }
       waiting ??= nextSession();
       await waiting.promise;
