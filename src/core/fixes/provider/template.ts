@@ -823,11 +823,16 @@ export function withImapFlowOAuth2<T extends ImapFlowClient>(
   const events = new EventEmitter({ captureRejections: true });
   const locks = new Set<HeldLock>();
   let current = first;
+  // the app's connect() succeeded: from then on a lost session is replaced
   let connected = false;
+  // the app ended the session: logout(), close()
   let ended = false;
+  // a session this hook closed (a command refused with AccessTokenExpired)
   let ours: ImapFlowSession | undefined;
+  // the mailbox open now, and the one open when the session was lost
   let opened: ImapFlowBox | undefined;
   let previous: ImapFlowBox | undefined;
+  // the next session, while there is none
   let waiting: ReturnType<typeof nextSession> | undefined;
   let attempts = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
