@@ -1,8 +1,8 @@
 /**
- * Findings the fix planners do not take: framework configs without an automatic fix (Meteor's MAIL_URL,
- * nodejs-nodemailer-outlook: `fix.framework` and not fixable) and the info rule on unknown `service` names go
- * to `notFixed` with the finding's own guidance; the rest (library calls, NextAuth, NestJS, Strapi, Payload and
- * email-templates configs, which hold nodemailer options) to the planner.
+ * Findings the fix planners do not take: framework configs without an automatic fix (Meteor's MAIL_URL:
+ * `fix.framework` and not fixable) and the info rule on unknown `service` names go to `notFixed` with the
+ * finding's own guidance; the rest (library calls, NextAuth, NestJS, Strapi, Payload and email-templates configs,
+ * which hold nodemailer options, and nodejs-nodemailer-outlook's sendEmail call, which is replaced) to the planner.
  */
 import { planFixes as planLibraryFixes, type FixContext, type FixPlan } from './fixes';
 import type { Finding } from './model';

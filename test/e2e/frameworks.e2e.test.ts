@@ -1,8 +1,9 @@
 /**
  * Framework configs, fixed and run through the framework's own code (its package installed in the fixture):
  * NextAuth's email sign-in (EmailProvider with a smtp:// URL in .env), a NestJS app's MailerModule.forRoot with
- * MailerService.sendMail, and Strapi's nodemailer email provider initialised from config/plugins.js. Each sends
- * twice through the bed, the second time after its first token expired.
+ * MailerService.sendMail, Strapi's nodemailer email provider initialised from config/plugins.js, and
+ * nodejs-nodemailer-outlook's sendEmail() (replaced by the provider's sendOutlookEmail(), run with the nodemailer the
+ * package brings). Each sends twice through the bed, the second time after its first token expired.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -53,6 +54,23 @@ describe('fixed framework configs send through the framework (e2e)', function ()
     const r = run(dir, 'send.js', [subject], { PAUSE_MS, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(lab.ports.smtp), SMTP_USERNAME: 'shared@lab.test' });
     assert.equal(r.code, 0, r.out + r.err);
     assert.ok(delivered(`${subject}-1`) && delivered(`${subject}-2`));
+    assertNoSecrets(r.out, r.err);
+  });
+
+  it('nodejs-nodemailer-outlook: sendEmail() becomes sendOutlookEmail(), nodemailer with OAuth2, twice', async () => {
+    const dir = await fixed(FIXTURES, 'nodejs-nodemailer-outlook');
+    const src = fs.readFileSync(path.join(dir, 'send.js'), 'utf8');
+    assert.doesNotMatch(src, /nodejs-nodemailer-outlook'|sendEmail|SMTP_PASSWORD/);
+    assert.match(src, /^const \{ sendOutlookEmail \} = require\('\.\/mail-oauth-token\.js'\);$/m);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.equal(pkg.dependencies.nodemailer, '^10.6.0');
+    const subject = `outlook${Date.now()}`;
+    const before = tokensIssued();
+    const r = run(dir, 'send.js', [subject], { PAUSE_MS, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(lab.ports.smtp), SMTP_USER: 'shared@lab.test' });
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /sent #2: 250/);
+    assert.ok(delivered(`${subject}-1`) && delivered(`${subject}-2`));
+    assert.ok(tokensIssued() - before >= 2, 'a new token after the first expired');
     assertNoSecrets(r.out, r.err);
   });
 });

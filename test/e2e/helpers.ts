@@ -143,7 +143,8 @@ export interface Running {
 }
 
 export function start(dir: string, file: string, extraEnv: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [file], { cwd: dir, env: labEnv(extraEnv) });
+  const argv = file.endsWith('.ts') ? ['--import', 'tsx', file] : [file];
+  const child = spawn(process.execPath, argv, { cwd: dir, env: labEnv(extraEnv) });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

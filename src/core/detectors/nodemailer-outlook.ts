@@ -4,6 +4,7 @@
  *
  * ❌ nodeoutlook.sendEmail({ auth: { user: 'me@contoso.com', pass }, from, to, subject })
  * ✅ nodeoutlook.sendEmail({ host: 'smtp.gmail.com', auth, ... })   // not Microsoft
+ * ✅ sendOutlookEmail({ auth: { user: 'me@contoso.com' }, from, to, subject })   // the fix (nodemailer-outlook.fix.ts)
  */
 import { nodemailerFacts, reportNodemailer } from './nodemailer';
 import { prop } from './shared';
@@ -16,7 +17,8 @@ export const nodemailerOutlook: Detector = {
   protocol: 'smtp',
   framework: 'nodejs-nodemailer-outlook',
   frameworkFix:
-    "nodejs-nodemailer-outlook only passes `auth` through to nodemailer: replace the sendEmail call with nodemailer.createTransport({ host: 'smtp.office365.com', port: 587, auth: { type: 'OAuth2', user, accessToken } }) and transporter.sendMail (then `mail-oauth-migrate fix` can rewrite it)",
+    "nodejs-nodemailer-outlook throws without auth.pass, so OAuth2 cannot pass through it: `mail-oauth-migrate fix` replaces sendEmail(options) with sendOutlookEmail(options) from the generated mail-oauth-token module (the same nodemailer send to smtp.office365.com:587, logging in with OAuth2) and removes auth.pass",
+  autoFix: true,
   packages: ['nodejs-nodemailer-outlook'],
   matches: (s) => s.pkg === 'nodejs-nodemailer-outlook' && !s.isNew && s.path.join('.') === 'sendEmail',
   detect(site, ctx) {

@@ -13,8 +13,8 @@ import type { FileEdit, Finding } from '../model';
 import { NotFixable, type FileState } from './kit';
 import { FIXABLE_LIBRARIES } from './libraries';
 import { graphManualSteps, manualSteps } from './manual-steps';
-import { envExampleEdit, findPackage, packageJsonEdit, type Pkg } from './package';
-import { GRAPH_FIXES, graphNotOffered, LIBRARY_FIXES } from './planners';
+import { envExampleEdit, findPackage, hookDependencies, packageJsonEdit, type Pkg } from './package';
+import { graphNotOffered, plannerFor } from './planners';
 import { addProviderImport, codeStyle, packageLanguages, providerDir, providerEdit, providerExt, providerLanguage, PROVIDER_BASENAME, type Provider } from './provider/place';
 import { detectIndent, detectQuote, detectSemi, minimalChange, scriptKindOf } from './text';
 
@@ -103,7 +103,7 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   for (const { finding, call, main, passNode, passState } of located) {
     try {
       // Every check runs before the first change, so a refused finding leaves its files untouched.
-      const planner = (ctx.to === 'graph' ? GRAPH_FIXES : LIBRARY_FIXES)[finding.library];
+      const planner = plannerFor(finding, ctx.to);
       if (!planner) {
         throw new NotFixable(ctx.to === 'graph' ? graphNotOffered(finding) : `${finding.library}: no automatic fix`);
       }
@@ -184,7 +184,8 @@ export function planFixes(findings: readonly Finding[], ctx: FixContext): FixPla
   }
   const pkgs = new Map([...written].map((p) => [p.pkg.root, p.pkg]));
   for (const pkg of pkgs.values()) {
-    const dep = packageJsonEdit(pkg);
+    const parts = [...written].filter((p) => p.pkg.root === pkg.root).flatMap((p) => [...p.parts]);
+    const dep = packageJsonEdit(pkg, hookDependencies(parts));
     if (dep) {
       plan.edits.push(dep);
     }

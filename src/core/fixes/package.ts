@@ -7,6 +7,7 @@ import { ENV_VARS } from './provider/env-vars';
 import { minimalChange } from './text';
 
 export const MSAL_RANGE = '^7.2.1';
+export const NODEMAILER_RANGE = '^10.6.0';
 
 export interface Pkg {
   root: string;
@@ -73,7 +74,13 @@ export function importSpecifier(from: string, providerFile: string, pkg: Pkg): s
   return rel;
 }
 
-export function packageJsonEdit(pkg: Pkg): FileEdit | undefined {
+/** The dependencies a provider's hooks need besides @azure/msal-node: sendOutlookEmail() sends with nodemailer itself. */
+export function hookDependencies(parts: Iterable<string>): Record<string, string> {
+  return [...parts].includes('nodemailer-outlook') ? { nodemailer: NODEMAILER_RANGE } : {};
+}
+
+/** Adds @azure/msal-node (and `more`) to the dependencies; a range the package already has is kept. */
+export function packageJsonEdit(pkg: Pkg, more: Record<string, string> = {}): FileEdit | undefined {
   if (!pkg.json) {
     return undefined;
   }
@@ -83,13 +90,13 @@ export function packageJsonEdit(pkg: Pkg): FileEdit | undefined {
   } catch {
     return undefined;
   }
-  for (const k of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
-    if (parsed[k]?.['@azure/msal-node']) {
-      return undefined; // keep the existing range
-    }
+  const has = (name: string): boolean => ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'].some((k) => parsed[k]?.[name]);
+  const missing = Object.entries({ '@azure/msal-node': MSAL_RANGE, ...more }).filter(([name]) => !has(name));
+  if (!missing.length) {
+    return undefined;
   }
   const indent = /\n([ \t]+)"/.exec(pkg.json)?.[1] ?? '  ';
-  const deps = { ...(parsed.dependencies ?? {}), '@azure/msal-node': MSAL_RANGE };
+  const deps = { ...(parsed.dependencies ?? {}), ...Object.fromEntries(missing) };
   const sorted = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
   const next = JSON.stringify({ ...parsed, dependencies: sorted }, null, indent) + (pkg.json.endsWith('\n') ? '\n' : '');
   return { file: path.join(pkg.root, 'package.json'), expectedText: pkg.json, changes: [minimalChange(pkg.json, next)] };

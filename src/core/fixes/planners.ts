@@ -7,6 +7,7 @@ import { mailListenerFix } from '../detectors/mail-listener.fix';
 import { mailNotifierFix } from '../detectors/mail-notifier.fix';
 import { msalPasswordGrantFix } from '../detectors/msal-password-grant.fix';
 import { nodePop3Fix } from '../detectors/node-pop3.fix';
+import { nodemailerOutlookFix } from '../detectors/nodemailer-outlook.fix';
 import { nodemailerFix } from '../detectors/nodemailer.fix';
 import { nodemailerGraphFix } from '../detectors/nodemailer.graph.fix';
 import type { Finding, LibraryId } from '../model';
@@ -25,16 +26,31 @@ export const LIBRARY_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
   'msal-node': msalPasswordGrantFix,
 };
 
+/** Frameworks whose rewrite is not their library's: nodejs-nodemailer-outlook's call is replaced, not its options. */
+const FRAMEWORK_FIXES: Record<string, LibraryFix> = {
+  'nodejs-nodemailer-outlook': nodemailerOutlookFix,
+};
+
 /** `fix --to graph`: SMTP sending rewritten to Microsoft Graph sendMail (nodemailer transports only). */
 export const GRAPH_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
   nodemailer: nodemailerGraphFix,
   'nodemailer-smtp-transport': nodemailerGraphFix,
 };
 
+/** The rewrite of a finding for a fix target, if there is one. */
+export function plannerFor(finding: Finding, to: 'xoauth2' | 'graph' = 'xoauth2'): LibraryFix | undefined {
+  const framework = FRAMEWORK_FIXES[finding.fix.framework ?? ''];
+  if (framework) {
+    return to === 'graph' ? undefined : framework;
+  }
+  return (to === 'graph' ? GRAPH_FIXES : LIBRARY_FIXES)[finding.library];
+}
+
 /** Why a finding gets no Graph rewrite. */
 export function graphNotOffered(finding: Finding): string {
   if (finding.protocol !== 'smtp') {
     return `Microsoft Graph sendMail replaces sending only; this ${finding.library} client reads mail over ${finding.protocol.toUpperCase()}: fix it with --to xoauth2`;
   }
-  return `the Microsoft Graph rewrite is for nodemailer transports; fix ${finding.library} with --to xoauth2`;
+  const what = FRAMEWORK_FIXES[finding.fix.framework ?? ''] ? finding.fix.framework : finding.library;
+  return `the Microsoft Graph rewrite is for nodemailer transports; fix ${what} with --to xoauth2`;
 }

@@ -1,7 +1,7 @@
 /**
  * Framework configs hold nodemailer options, which the nodemailer rewrite fixes in place (NextAuth, NestJS and
  * Strapi are proven end to end in test/e2e/frameworks.e2e.test.ts); Payload, email-templates and the URL forms
- * here. Meteor's MAIL_URL and nodejs-nodemailer-outlook stay manual with what to change.
+ * here. Meteor's MAIL_URL stays manual with what to change (nodejs-nodemailer-outlook: nodemailer-outlook.test.ts).
  */
 import * as assert from 'node:assert/strict';
 import { Analyzer } from '../../../src/core/analyzer';

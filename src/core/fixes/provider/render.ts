@@ -20,6 +20,8 @@ export const PROVIDER_PARTS = {
   /** The token itself (the core exports it): code that asked MSAL for a token with a password. */
   token: ['getMailAccessToken'],
   'nodemailer-url': ['nodemailerUrlOAuth2'],
+  /** nodejs-nodemailer-outlook's sendEmail(), replaced. */
+  'nodemailer-outlook': ['sendOutlookEmail'],
   emailjs: ['withEmailjsOAuth2'],
   imapflow: ['withImapFlowOAuth2'],
   imap: ['withImapOAuth2'],
@@ -34,6 +36,7 @@ export type ProviderPart = keyof typeof PROVIDER_PARTS;
 const NEEDS: Partial<Record<ProviderPart, string[]>> = {
   'nodemailer-options': ['nodemailer'],
   'nodemailer-url': ['nodemailer'],
+  'nodemailer-outlook': ['nodemailer'],
   imap: ['sasl'],
   'mail-listener': ['sasl', 'imap'],
   'mail-notifier': ['sasl'],

@@ -620,6 +620,77 @@ export function nodemailerUrlOAuth2(url: string | undefined) {
 }
 // #endregion
 
+// #region nodemailer-outlook
+interface OutlookEmail {
+  [field: string]: unknown;
+  auth: { user: string; pass?: string };
+  host?: string;
+  port?: number;
+  secure?: boolean;
+  tls?: object;
+  onError?: (error: Error) => void;
+  onSuccess?: (info: unknown) => void;
+}
+
+interface Nodemailer {
+  createTransport(options: object): {
+    sendMail(
+      message: object,
+      callback: (error: Error | null, info: unknown) => void,
+    ): void;
+  };
+}
+
+/** The message fields nodejs-nodemailer-outlook passes on to nodemailer. */
+const OUTLOOK_FIELDS = [
+  ...["from", "sender", "replyTo", "to", "subject", "cc", "bcc"],
+  ...["text", "html", "attachments"],
+];
+
+/** Loaded by name: TypeScript then needs no types for nodemailer. */
+const NODEMAILER = "nodemailer";
+
+/**
+ * nodejs-nodemailer-outlook's sendEmail(options), logging in with OAuth2:
+ * the same nodemailer send (smtp.office365.com, port 587 with STARTTLS,
+ * unless host, port, secure or tls say otherwise; the same message fields;
+ * onError or onSuccess called when it is done), without the password the
+ * package insists on. A failure without onError is logged.
+ */
+export function sendOutlookEmail(options: OutlookEmail): void {
+  if (!options?.auth?.user) {
+    throw new Error("Options.auth.user can not be null");
+  }
+  const message = Object.fromEntries(
+    OUTLOOK_FIELDS.map((field) => [field, options[field]]),
+  );
+  const done = (error: Error | null, info: unknown) => {
+    if (error && options.onError) {
+      options.onError(error);
+    } else if (error) {
+      console.error("Mail OAuth: sending failed:", error.message);
+    } else {
+      options.onSuccess?.(info);
+    }
+  };
+  const send = (mailer: Nodemailer & { default?: Nodemailer }) => {
+    const transport = (mailer.default ?? mailer).createTransport({
+      host: options.host || "smtp.office365.com",
+      port: options.port || 587,
+      secure: options.secure || false,
+      auth: {
+        type: "OAuth2",
+        user: options.auth.user,
+        provisionCallback: nodemailerProvisionCallback,
+      },
+      tls: options.tls,
+    });
+    transport.sendMail(message, done);
+  };
+  import(NODEMAILER).then(send, (error: Error) => done(error, undefined));
+}
+// #endregion
+
 // #region emailjs
 interface EmailjsConnection {
   password: () => string;
@@ -660,38 +731,311 @@ export function withEmailjsOAuth2<T extends { smtp: object }>(
 // #endregion
 
 // #region imapflow
+import { EventEmitter } from "node:events";
+
 interface ImapFlowClient {
   options: { auth?: { user?: string; accessToken?: string } };
   connect(): Promise<void>;
-  on(event: "error", listener: (error: Error) => void): unknown;
-  listenerCount(event: "error"): number;
+}
+
+interface ImapFlowBox {
+  path: string;
+  readOnly?: boolean;
+  exists?: number;
+}
+
+interface ImapFlowLock {
+  path: string;
+  release(): void;
+}
+
+interface ImapFlowSession extends ImapFlowClient {
+  usable: boolean;
+  closedByClient?: boolean;
+  mailbox: ImapFlowBox | false;
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  close(): void;
+  getMailboxLock(path: string, options?: object): Promise<ImapFlowLock>;
+  mailboxOpen(path: string, options?: object): Promise<unknown>;
+}
+
+interface HeldLock {
+  path: string;
+  options?: object;
+  lock: ImapFlowLock;
+}
+
+type ImapFlowError = Error & { code?: string; responseText?: string };
+
+/** Commands that may be sent again when the session ended under them. */
+const IMAPFLOW_RETRY = new Set<PropertyKey>([
+  "idle",
+  "noop",
+  "status",
+  "search",
+  "fetchOne",
+  "fetchAll",
+  "list",
+  "mailboxOpen",
+  "getMailboxLock",
+]);
+
+/** The session is gone: closed, or ended by Exchange at token expiry. */
+function sessionLost(error: ImapFlowError) {
+  const expired = /AccessTokenExpired/.test(String(error.responseText));
+  const code = error.code ?? "";
+  return expired || ["NoConnection", "EConnectionClosed"].includes(code);
+}
+
+/** A promise settled from outside: the next session. */
+function nextSession() {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /**
- * imapflow reads `auth.accessToken` when connect() logs in. Fetch the token
- * there rather than when the client is created, which may be much earlier.
- * Exchange ends a session when its token expires; imapflow then emits "close"
- * (a client cannot connect twice: create a new one to go on reading).
+ * imapflow reads `auth.accessToken` when connect() logs in: the token is
+ * fetched there rather than when the client is created.
+ *
+ * Exchange ends a session when its token expires ("BYE Session invalidated -
+ * AccessTokenExpired"), and an ImapFlow client cannot connect twice. The
+ * client returned here stands in for the current ImapFlow: when the server
+ * ends a session the app did not end, a new ImapFlow with the same options
+ * logs in with a new token (waiting longer after each failed attempt, up to
+ * a minute), opens the mailbox again and takes back the app's mailbox lock,
+ * then emits "reconnected". The app's listeners stay; "close" comes when
+ * the app ends the session. Commands called in between wait for the new
+ * session; reads and IDLE cut off by the end are sent again.
  */
 export function withImapFlowOAuth2<T extends ImapFlowClient>(
   client: T,
   host?: string,
 ): T {
-  const connect = client.connect.bind(client);
-  client.connect = async () => {
-    const { accessToken } = await getMailAccessToken("imap", { host });
-    // a copy: the options object may be shared with other clients
-    const auth = { ...client.options.auth, accessToken };
-    client.options = { ...client.options, auth };
-    return connect();
-  };
+  const first = client as unknown as ImapFlowSession;
+  const { options } = first;
+  const Session = first.constructor as new (o: object) => ImapFlowSession;
+  const events = new EventEmitter({ captureRejections: true });
+  const locks = new Set<HeldLock>();
+  let current = first;
+  // the app's connect() succeeded: from then on a lost session is replaced
+  let connected = false;
+  // the app ended the session: logout(), close()
+  let ended = false;
+  // a session this hook closed (a command refused with AccessTokenExpired)
+  let ours: ImapFlowSession | undefined;
+  // the mailbox open now, and the one open when the session was lost
+  let opened: ImapFlowBox | undefined;
+  let previous: ImapFlowBox | undefined;
+  // the next session, while there is none
+  let waiting: ReturnType<typeof nextSession> | undefined;
+  let attempts = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
   // Without an "error" listener a dropped connection ends the process.
-  client.on("error", (error) => {
-    if (client.listenerCount("error") === 1) {
+  events.on("error", (error: Error) => {
+    if (events.listenerCount("error") === 1) {
       console.error("Mail OAuth: IMAP connection error:", error.message);
     }
   });
-  return client;
+
+  const withToken = async () => {
+    const { accessToken } = await getMailAccessToken("imap", { host });
+    // a copy: the options object may be shared with other clients
+    return { ...options, auth: { ...options.auth, accessToken } };
+  };
+
+  const finish = () => {
+    ended = true;
+    clearTimeout(timer);
+    const error = new Error("Connection not available");
+    waiting?.reject(Object.assign(error, { code: "NoConnection" }));
+    waiting = undefined;
+    events.emit("close");
+  };
+
+  const schedule = () => {
+    waiting ??= nextSession();
+    const delay = Math.min(1000 * 2 ** attempts++, 60_000);
+    timer = setTimeout(() => void reconnect(), delay);
+  };
+
+  const dropped = (session: ImapFlowSession) => {
+    const byApp = session.closedByClient && session !== ours;
+    if (session !== current) {
+      // a failed attempt
+      return;
+    }
+    if (ended || !connected || byApp) {
+      finish();
+      return;
+    }
+    previous = attempts === 0 ? opened : previous;
+    schedule();
+  };
+
+  // Every event of every session reaches the app's listeners.
+  const watch = (session: ImapFlowSession) => {
+    session.emit = (event, ...args) => {
+      if (event === "close") {
+        dropped(session);
+        return true;
+      }
+      if (event === "mailboxOpen") {
+        opened = args[0] as ImapFlowBox;
+      } else if (event === "mailboxClose" && session.usable) {
+        opened = undefined;
+      }
+      return events.emit(event, ...args);
+    };
+    return session;
+  };
+
+  const reconnect = async () => {
+    let session: ImapFlowSession | undefined;
+    try {
+      session = watch(new Session(await withToken()));
+      await session.connect();
+      for (const held of locks) {
+        const { path, options: lockOptions } = held;
+        held.lock = await session.getMailboxLock(path, lockOptions);
+      }
+      if (!locks.size && previous) {
+        const { path, readOnly } = previous;
+        await session.mailboxOpen(path, { readOnly });
+      }
+    } catch (error) {
+      session?.close();
+      if (!ended) {
+        events.emit("error", error);
+        schedule();
+      }
+      return;
+    }
+    if (ended) {
+      session.close();
+      return;
+    }
+    current = session;
+    attempts = 0;
+    waiting?.resolve();
+    waiting = undefined;
+    const box = session.mailbox;
+    const same = box && box.path === previous?.path;
+    if (box && same && box.exists !== previous?.exists) {
+      // mail that came while no session was open
+      const { path, exists: count } = box;
+      const prevCount = previous?.exists;
+      events.emit("exists", { path, count, prevCount });
+    }
+    events.emit("reconnected");
+    if (!session.usable) {
+      dropped(session);
+    }
+  };
+
+  const call = (name: PropertyKey, args: unknown[]): unknown => {
+    const session = current;
+    const next = waiting;
+    if (next && name === "fetch") {
+      return (async function* () {
+        await next.promise;
+        yield* call(name, args) as AsyncIterable<unknown>;
+      })();
+    }
+    const method = Reflect.get(session, name) as (...a: unknown[]) => void;
+    const result: unknown = method.apply(session, args);
+    if (!(result instanceof Promise)) {
+      return result;
+    }
+    return result.catch(async (error: ImapFlowError) => {
+      if (ended || !connected || !sessionLost(error)) {
+        throw error;
+      }
+      if (session.usable) {
+        // refused with AccessTokenExpired: end the session here
+        ours = session;
+        session.close();
+      }
+      if (next === undefined && !IMAPFLOW_RETRY.has(name)) {
+        throw error;
+      }
+      if (session !== current) {
+        // the new session is up
+        return call(name, args);
+      }
+      waiting ??= nextSession();
+      await waiting.promise;
+      return call(name, args);
+    });
+  };
+
+  const connect = async () => {
+    first.options = await withToken();
+    await first.connect();
+    connected = true;
+  };
+
+  const lockMailbox = async (path: string, lockOptions?: object) => {
+    const args = [path, lockOptions];
+    const lock = (await call("getMailboxLock", args)) as ImapFlowLock;
+    const held = { path: lock.path, options: lockOptions, lock };
+    locks.add(held);
+    const release = () => {
+      locks.delete(held);
+      held.lock.release();
+    };
+    return { path: lock.path, release };
+  };
+
+  const end = (name: PropertyKey, args: unknown[]) => {
+    ended = true;
+    if (waiting) {
+      // no session is open
+      finish();
+      return name === "logout" ? Promise.resolve() : undefined;
+    }
+    return call(name, args);
+  };
+
+  watch(first);
+  const proxy: T = new Proxy(client, {
+    get(_target, name) {
+      if (name !== "constructor" && name in EventEmitter.prototype) {
+        const value: unknown = Reflect.get(events, name);
+        if (typeof value !== "function") {
+          return value;
+        }
+        return (...args: unknown[]) => {
+          const result: unknown = value.apply(events, args);
+          return result === events ? proxy : result;
+        };
+      }
+      if (name === "connect") {
+        return connect;
+      }
+      if (name === "getMailboxLock") {
+        return lockMailbox;
+      }
+      if (["logout", "close", "closeAfter"].includes(String(name))) {
+        return (...args: unknown[]) => end(name, args);
+      }
+      const value: unknown = Reflect.get(current, name);
+      if (typeof value !== "function") {
+        return value;
+      }
+      return (...args: unknown[]) => call(name, args);
+    },
+    set(_target, name, value) {
+      return Reflect.set(current, name, value);
+    },
+  });
+  return proxy;
 }
 // #endregion
 
