@@ -12,8 +12,9 @@
 import { ts } from '../ts';
 import { classifyHost } from '../hosts';
 import { EWS_MANUAL } from '../rule-meta';
-import type { Finding, RelatedLocation } from '../model';
-import { isPassword, moduleStyle, prop, propNode, spanOf, str } from './shared';
+import type { Finding, FixHints, RelatedLocation } from '../model';
+import { ewsSendPlan } from './ews-send';
+import { envVarsOf, isPassword, moduleStyle, prop, propNode, spanOf, str } from './shared';
 import type { CallSite, Detector, DetectorContext, Val } from './types';
 
 
@@ -40,7 +41,7 @@ function exchangeOnlineHost(url: string | undefined, ctx: DetectorContext): stri
   return kind === undefined ? undefined : host.toLowerCase();
 }
 
-function finding(detector: Detector, site: CallSite, ctx: DetectorContext, host: string, related: RelatedLocation[]): Finding {
+function finding(detector: Detector, site: CallSite, ctx: DetectorContext, host: string, related: RelatedLocation[], fix: Partial<FixHints> = {}): Finding {
   const sf = ctx.sourceFile;
   return {
     code: detector.id,
@@ -53,7 +54,7 @@ function finding(detector: Detector, site: CallSite, ctx: DetectorContext, host:
     span: spanOf(site.node, sf),
     related,
     fixable: false,
-    fix: { moduleStyle: moduleStyle(sf), passwordEnvVars: [], manual: EWS_MANUAL },
+    fix: { moduleStyle: moduleStyle(sf), passwordEnvVars: [], manual: EWS_MANUAL, ...fix },
   };
 }
 
@@ -104,7 +105,17 @@ export const ewsJavascriptApiPasswordAuth: Detector = {
       return;
     }
     const related: RelatedLocation[] = [{ ...spanOf(node), role: 'host', message: `EWS URL on ${host}` }];
-    ctx.report(finding(this, site, ctx, host, related));
+    const passArg = site.args[1];
+    related.push({ ...spanOf(passArg), role: 'password', message: 'password login to EWS' });
+    // the send path moves to Microsoft Graph automatically; anything else is named for the manual guide
+    const plan = node.getSourceFile() === ctx.sourceFile ? ewsSendPlan(site.node as ts.NewExpression, host, "'") : { blocker: `the service's Url is set in ${node.getSourceFile().fileName}; the automatic rewrite needs the ExchangeService set up in one file` };
+    const f = finding(this, site, ctx, host, related, {
+      passwordSpan: spanOf(passArg),
+      passwordEnvVars: envVarsOf(pass),
+      manual: 'blocker' in plan ? `${plan.blocker}. ${EWS_MANUAL}` : EWS_MANUAL,
+    });
+    f.fixable = !('blocker' in plan);
+    ctx.report(f);
   },
 };
 

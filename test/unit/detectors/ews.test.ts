@@ -65,10 +65,13 @@ describe('EWS password logins', () => {
     assert.deepEqual(scan("const EWS = require('node-ews');\nnew EWS({ token: process.env.TOKEN, host: 'https://outlook.office365.com', auth: 'bearer' });\n"), []);
   });
 
-  it('the fix leaves EWS findings to the manual guide', () => {
-    const findings = scan(ewsApi('https://outlook.office365.com/EWS/Exchange.asmx'));
-    const plan = planFixes(findings, { readFile: () => undefined });
+  it('a service handed to other code (returned here) is left to the manual guide, with the statement', () => {
+    const code = ewsApi('https://outlook.office365.com/EWS/Exchange.asmx');
+    const findings = scan(code);
+    assert.equal(findings[0].fixable, false);
+    const plan = planFixes(findings, { readFile: (f) => (f.endsWith('ews.js') ? code : undefined) });
     assert.deepEqual(plan.edits, []);
+    assert.match(plan.notFixed[0].reason, /the ExchangeService service is used for more than sending: `return service;` \(line 7\)/);
     assert.match(plan.notFixed[0].reason, /docs\/manual-ews\.md/);
   });
 });

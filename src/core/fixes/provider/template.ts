@@ -398,10 +398,121 @@ export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
 }
 // #endregion
 
+// #region graph-send
+const GRAPH_ATTEMPTS = 5;
+
+/**
+ * POSTs to a mailbox's Microsoft Graph endpoint with a Graph token from the
+ * provider: 429/503/504 are retried after Retry-After, an expired token is
+ * renewed once, and any other refusal becomes an error naming the cause.
+ */
+async function postToGraph(
+  mailbox: string,
+  action: string,
+  body: string,
+  contentType: string,
+  host?: string,
+) {
+  const url =
+    `${graphEndpoint(host)}/v1.0/users/` +
+    `${encodeURIComponent(mailbox)}/${action}`;
+  let forceRefresh = false;
+  for (let attempt = 1; ; attempt++) {
+    const { accessToken } = await getMailAccessToken("graph", {
+      host,
+      forceRefresh,
+    });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        "content-type": contentType,
+      },
+      body,
+    });
+    if (response.ok) {
+      return response.status;
+    }
+    const error = await graphError(response);
+    const busy = [429, 503, 504].includes(response.status);
+    if (busy && attempt < GRAPH_ATTEMPTS) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, retryAfterMs(response, attempt)),
+      );
+      continue;
+    }
+    if (response.status === 401 && !forceRefresh) {
+      // An expired or revoked token: get a new one, once.
+      forceRefresh = true;
+      continue;
+    }
+    throw explainGraph(response.status, error, mailbox);
+  }
+}
+
+/** Graph's Retry-After (seconds or a date), else 2, 4, 8… seconds. */
+function retryAfterMs(response: Response, attempt: number) {
+  const header = response.headers.get("retry-after") ?? "";
+  const seconds = /^\d+$/.test(header)
+    ? Number(header)
+    : (Date.parse(header) - Date.now()) / 1000;
+  const wait = Number.isFinite(seconds) ? seconds : 2 ** attempt;
+  return Math.min(Math.max(wait, 0), 300) * 1000;
+}
+
+async function graphError(response: Response) {
+  const text = await response.text();
+  try {
+    const { error } = JSON.parse(text);
+    return { code: String(error.code), message: String(error.message) };
+  } catch {
+    return { code: response.statusText, message: text.split("\n", 1)[0] };
+  }
+}
+
+/** Turns a Graph error into one line that names the cause and the remedy. */
+function explainGraph(
+  status: number,
+  error: { code: string; message: string },
+  mailbox: string,
+) {
+  const { code, message } = error;
+  let cause = "see the Microsoft Graph error codes";
+  if (/audience/i.test(message)) {
+    cause =
+      "the access token is not for Microsoft Graph: check that " +
+      "MAIL_OAUTH_GRAPH_ENDPOINT and MAIL_OAUTH_AUTHORITY are of one cloud";
+  } else if (code === "InvalidAuthenticationToken") {
+    cause = "Microsoft Graph refused the access token";
+  } else if (/RAOP|AccessPolicy/i.test(message)) {
+    cause =
+      `the app may not send as ${mailbox}: add the mailbox to the app's ` +
+      "management scope (RBAC for Applications, New-ManagementScope) or " +
+      "application access policy";
+  } else if (code === "ErrorAccessDenied") {
+    cause =
+      "the app lacks the Mail.Send permission: assign the Exchange role " +
+      '"Application Mail.Send" (RBAC for Applications) or grant Microsoft ' +
+      "Graph Mail.Send with admin consent";
+  } else if (code === "ErrorInvalidUser") {
+    cause = `there is no mailbox ${mailbox} in the tenant`;
+  } else if (code === "ErrorSendAsDenied") {
+    cause =
+      `the From address is not ${mailbox}: send from that mailbox, or ` +
+      "give it Send As on the From address (Add-RecipientPermission)";
+  } else if (status === 413) {
+    cause = "the message is too large for one request (4 MB)";
+  }
+  return new Error(
+    `Microsoft Graph sendMail failed (${status} ${code}: ${cause}): ` +
+      message.split("\n")[0],
+  );
+}
+// #endregion
+
 // #region graph
 /** Graph takes 4 MB per request: about 3 MB of message once in base64. */
 const GRAPH_MAX_MIME_BYTES = 3 * 1024 * 1024;
-const GRAPH_ATTEMPTS = 5;
 
 interface GraphMail {
   data: { envelope?: unknown };
@@ -491,107 +602,117 @@ async function sendWithGraph(
         "large files as links, or make the attachments smaller.",
     );
   }
-  const url =
-    `${graphEndpoint(options.host)}/v1.0/users/` +
-    `${encodeURIComponent(mailbox)}/sendMail`;
   const body = raw.toString("base64");
-  let forceRefresh = false;
-  for (let attempt = 1; ; attempt++) {
-    const { accessToken } = await getMailAccessToken("graph", {
-      host: options.host,
-      forceRefresh,
-    });
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        "content-type": "text/plain",
-      },
-      body,
-    });
-    if (response.ok) {
-      return {
-        envelope: { from: mailbox, to },
-        messageId: mail.message.messageId(),
-        accepted: to,
-        rejected: [],
-        response: `${response.status} Accepted by Microsoft Graph`,
-      };
-    }
-    const error = await graphError(response);
-    const busy = [429, 503, 504].includes(response.status);
-    if (busy && attempt < GRAPH_ATTEMPTS) {
-      await new Promise((resolve) =>
-        setTimeout(resolve, retryAfterMs(response, attempt)),
-      );
-      continue;
-    }
-    if (response.status === 401 && !forceRefresh) {
-      // An expired or revoked token: get a new one, once.
-      forceRefresh = true;
-      continue;
-    }
-    throw explainGraph(response.status, error, mailbox);
-  }
-}
-
-/** Graph's Retry-After (seconds or a date), else 2, 4, 8… seconds. */
-function retryAfterMs(response: Response, attempt: number) {
-  const header = response.headers.get("retry-after") ?? "";
-  const seconds = /^\d+$/.test(header)
-    ? Number(header)
-    : (Date.parse(header) - Date.now()) / 1000;
-  const wait = Number.isFinite(seconds) ? seconds : 2 ** attempt;
-  return Math.min(Math.max(wait, 0), 300) * 1000;
-}
-
-async function graphError(response: Response) {
-  const text = await response.text();
-  try {
-    const { error } = JSON.parse(text);
-    return { code: String(error.code), message: String(error.message) };
-  } catch {
-    return { code: response.statusText, message: text.split("\n", 1)[0] };
-  }
-}
-
-/** Turns a Graph error into one line that names the cause and the remedy. */
-function explainGraph(
-  status: number,
-  error: { code: string; message: string },
-  mailbox: string,
-) {
-  const { code, message } = error;
-  let cause = "see the Microsoft Graph error codes";
-  if (/audience/i.test(message)) {
-    cause =
-      "the access token is not for Microsoft Graph: check that " +
-      "MAIL_OAUTH_GRAPH_ENDPOINT and MAIL_OAUTH_AUTHORITY are of one cloud";
-  } else if (code === "InvalidAuthenticationToken") {
-    cause = "Microsoft Graph refused the access token";
-  } else if (/RAOP|AccessPolicy/i.test(message)) {
-    cause =
-      `the app may not send as ${mailbox}: add the mailbox to the app's ` +
-      "management scope (RBAC for Applications, New-ManagementScope) or " +
-      "application access policy";
-  } else if (code === "ErrorAccessDenied") {
-    cause =
-      "the app lacks the Mail.Send permission: assign the Exchange role " +
-      '"Application Mail.Send" (RBAC for Applications) or grant Microsoft ' +
-      "Graph Mail.Send with admin consent";
-  } else if (code === "ErrorInvalidUser") {
-    cause = `there is no mailbox ${mailbox} in the tenant`;
-  } else if (code === "ErrorSendAsDenied") {
-    cause =
-      `the From address is not ${mailbox}: send from that mailbox, or ` +
-      "give it Send As on the From address (Add-RecipientPermission)";
-  } else if (status === 413) {
-    cause = "the message is too large for one request (4 MB)";
-  }
-  return new Error(
-    `Microsoft Graph sendMail failed (${status} ${code}: ${cause}): ` +
-      message.split("\n")[0],
+  const status = await postToGraph(
+    mailbox,
+    "sendMail",
+    body,
+    "text/plain",
+    options.host,
   );
+  return {
+    envelope: { from: mailbox, to },
+    messageId: mail.message.messageId(),
+    accepted: to,
+    rejected: [],
+    response: `${status} Accepted by Microsoft Graph`,
+  };
+}
+// #endregion
+
+// #region ews
+/** A recipient: an address, { name, address }, or an EWS EmailAddress. */
+type GraphRecipient =
+  | string
+  | { name?: string; address: string }
+  | { Name?: string; Address: string };
+
+interface GraphMailbox {
+  /** The mailbox that sends (the old EWS login, or the impersonated one). */
+  user?: string;
+  /** The EWS host the code used: its Microsoft cloud. */
+  host?: string;
+}
+
+/**
+ * The mailbox an EWS ExchangeService used to send as; its messages are
+ * sent with Microsoft Graph sendMail (Mail.Send, scoped with RBAC for
+ * Applications). Replaces new ExchangeService() + WebCredentials.
+ */
+export function graphMailbox(options: GraphMailbox = {}): GraphMailbox {
+  return { ...options };
+}
+
+/** A Microsoft Graph message to send from a mailbox (was an EmailMessage). */
+export function graphMessage(mailbox: GraphMailbox) {
+  const message = {
+    subject: "",
+    body: { contentType: "Text", content: "" } as {
+      contentType: "Text" | "HTML";
+      content: string;
+    },
+    from: undefined as GraphRecipient | undefined,
+    toRecipients: [] as GraphRecipient[],
+    ccRecipients: [] as GraphRecipient[],
+    bccRecipients: [] as GraphRecipient[],
+    replyTo: [] as GraphRecipient[],
+    importance: undefined as "low" | "normal" | "high" | undefined,
+    attachments: [] as { name: string; contentBytes: string }[],
+    /** Sends it (saved to Sent Items unless saveToSentItems is false). */
+    send(options: { saveToSentItems?: boolean } = {}) {
+      return sendGraphMessage(mailbox, message, options.saveToSentItems);
+    },
+  };
+  return message;
+}
+
+function graphAddress(recipient: GraphRecipient) {
+  if (typeof recipient === "string") {
+    return { emailAddress: { address: recipient } };
+  }
+  if ("Address" in recipient) {
+    const { Name: name, Address: address } = recipient;
+    return { emailAddress: name ? { name, address } : { address } };
+  }
+  const { name, address } = recipient;
+  return { emailAddress: name ? { name, address } : { address } };
+}
+
+async function sendGraphMessage(
+  mailbox: GraphMailbox,
+  message: ReturnType<typeof graphMessage>,
+  saveToSentItems = true,
+) {
+  const user =
+    mailbox.user ||
+    (message.from ? graphAddress(message.from).emailAddress.address : "");
+  if (!user) {
+    throw new Error("Microsoft Graph sendMail: no mailbox to send from.");
+  }
+  const json = {
+    subject: message.subject,
+    body: message.body,
+    ...(message.from ? { from: graphAddress(message.from) } : {}),
+    toRecipients: message.toRecipients.map(graphAddress),
+    ccRecipients: message.ccRecipients.map(graphAddress),
+    bccRecipients: message.bccRecipients.map(graphAddress),
+    replyTo: message.replyTo.map(graphAddress),
+    ...(message.importance ? { importance: message.importance } : {}),
+    attachments: message.attachments.map((a) => ({
+      "@odata.type": "#microsoft.graph.fileAttachment",
+      name: a.name,
+      contentBytes: a.contentBytes,
+    })),
+  };
+  const body = JSON.stringify({ message: json, saveToSentItems });
+  if (Buffer.byteLength(body) > 4 * 1024 * 1024) {
+    throw new Error(
+      "Microsoft Graph sendMail: the message is over 4 MB, the limit of " +
+        "one Graph request. Send large files as links, or make the " +
+        "attachments smaller.",
+    );
+  }
+  await postToGraph(user, "sendMail", body, "application/json", mailbox.host);
 }
 // #endregion
 
