@@ -161,6 +161,57 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
     });
   });
 
+  describe('EWS send code (ews-javascript-api) rewritten to Graph', () => {
+    let ews: string;
+
+    before(async () => {
+      // ews-javascript-api is installed: the fixture type-checks against its real typings before the fix
+      ews = await fixed(FIXTURES, 'ews-graph-ts', { typecheckBefore: true });
+    });
+
+    it('the send path becomes graphMailbox/graphMessage; password, EWS URL and EWS import are gone', () => {
+      const src = fs.readFileSync(path.join(ews, 'send.ts'), 'utf8');
+      assert.match(src, /^import \{ graphMailbox, graphMessage \} from '\.\/mail-oauth-token\.js';$/m);
+      assert.match(src, /const service = graphMailbox\(\{ user: process\.env\.MAIL_USER!, host: 'outlook\.office365\.com' \}\);/);
+      assert.match(src, /message\.ccRecipients\.push\(\{ name: 'Copy', address: address \}\);/);
+      assert.match(src, /await message\.send\(\);/);
+      assert.doesNotMatch(src, /ews-javascript-api|EWS_PASSWORD|Exchange\.asmx|WebCredentials/);
+    });
+
+    it('delivers HTML + an attachment + a non-ASCII subject to To and Cc (read back over IMAP)', async () => {
+      const marker = `ews-graph-${Date.now()}`;
+      const subject = `Grüße ✓ ${marker}`;
+      const graphJson = (): string[] => fs.readdirSync(lab.outboxDir).filter((f) => f.startsWith('graph-') && f.endsWith('.json'));
+      const before = new Set(graphJson());
+      const r = run(ews, 'send.ts', [subject], { ...graph, MAIL_CC: 'bob@lab.test' });
+      assert.equal(r.code, 0, r.err);
+      assertNoSecrets(r.out, r.err);
+      const [meta] = graphJson()
+        .filter((f) => !before.has(f))
+        .map((f) => JSON.parse(fs.readFileSync(path.join(lab.outboxDir, f), 'utf8')) as { format: string; to: string[]; saveToSentItems: boolean; mailbox: string });
+      assert.ok(meta, 'Graph received a JSON sendMail');
+      assert.equal(meta.mailbox, 'shared@lab.test');
+      assert.equal(meta.saveToSentItems, true);
+      const back = await readBack(marker);
+      assert.equal(back.subject, subject);
+      assert.equal(back.parts.get('text/html')?.toString('utf8'), '<p>Grüße aus <b>Köln</b>: EWS → Graph</p>');
+      const expected = Buffer.alloc(1024);
+      expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
+      assert.ok(back.parts.get('data.bin')?.equals(expected), 'attachment bytes unchanged');
+      assert.match(back.source.toString('latin1'), /^Cc: Copy <bob@lab\.test>\r?$|^Cc: bob@lab\.test\r?$/m);
+    });
+
+    it('survives throttling and names the remedy when the mailbox is out of scope', async () => {
+      await fetch(`https://127.0.0.1:${lab.ports.graph}/_lab/graph/throttle`, { method: 'POST', body: JSON.stringify({ count: 1 }) });
+      const ok = run(ews, 'send.ts', [`ews-429-${Date.now()}`], graph);
+      assert.equal(ok.code, 0, ok.err);
+      const denied = run(ews, 'send.ts', [`ews-scope-${Date.now()}`], { ...graph, MAIL_USER: 'alice@lab.test' });
+      assert.notEqual(denied.code, 0);
+      assert.match(denied.err, /the app may not send as alice@lab\.test: add the mailbox to the app's management scope/);
+      assertNoSecrets(denied.out, denied.err);
+    });
+  });
+
   describe('verify --protocol graph', () => {
     async function verifyGraph(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
       let out = '';
