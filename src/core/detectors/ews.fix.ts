@@ -13,8 +13,8 @@ const PACKAGE = 'ews-javascript-api';
 
 export const ewsGraphFix: LibraryFix = {
   rewrite({ finding, call, main, note }) {
-    if (!Node.isNewExpression(call)) {
-      throw new NotFixable('not a new WebCredentials(...) expression');
+    if (!finding.fixable || !Node.isNewExpression(call)) {
+      throw new NotFixable(finding.fix.manual ?? 'not a new WebCredentials(...) expression');
     }
     const plan = ewsSendPlan(call.compilerNode, finding.host, main.quote);
     if ('blocker' in plan) {
