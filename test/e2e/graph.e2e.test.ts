@@ -114,6 +114,25 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
     assert.match(posted.toString('latin1'), /^Bcc: bob@lab\.test\r$/m);
   });
 
+  it('a 5 MB attachment goes as a draft + upload session, delivered byte for byte (read back over IMAP)', async () => {
+    const marker = `graph-5mb-${Date.now()}`;
+    const size = 5 * 1024 * 1024;
+    const r = sendAs(`Groß ✓ ${marker}`, {}, [String(size)]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /202 Accepted by Microsoft Graph \(draft\)/);
+    assertNoSecrets(r.out, r.err);
+    const log = fs.readFileSync(path.join(lab.logsDir, 'graph.log'), 'utf8');
+    assert.match(log, new RegExp(`upload session complete: data\\.bin ${size} bytes`));
+    const back = await readBack(marker);
+    assert.equal(back.subject, `Groß ✓ ${marker}`);
+    assert.equal(back.parts.get('text/html')?.toString('utf8'), '<p>Grüße aus <b>Köln</b>: HTML part</p>');
+    const expected = Buffer.alloc(size);
+    expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
+    const got = back.parts.get('data.bin');
+    assert.equal(got?.length, size);
+    assert.ok(got.equals(expected), 'the 5 MB attachment arrives unchanged');
+  });
+
   it('survives throttling: 429 + Retry-After twice, then delivered', async () => {
     await fetch(`https://127.0.0.1:${lab.ports.graph}/_lab/graph/throttle`, { method: 'POST', body: JSON.stringify({ count: 2 }) });
     const marker = `graph-429-${Date.now()}`;
@@ -154,10 +173,12 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
       assert.match(r.err, /403 ErrorSendAsDenied: the From address is not shared@lab\.test: .*Add-RecipientPermission/);
     });
 
-    it('a message over the size limit, refused before it is sent', () => {
-      const r = sendAs(`graph-big-${Date.now()}`, {}, [String(3.5 * 1024 * 1024)]);
+    it('a message over 3 MB from an app without Mail.ReadWrite (the draft route needs it)', () => {
+      const cert = lab.certificate(); // this lab app has Mail.Send only
+      const r = sendAs(`graph-big-denied-${Date.now()}`, { MAIL_OAUTH_CLIENT_ID: cert.clientId, MAIL_OAUTH_CLIENT_SECRET: '', MAIL_OAUTH_CERTIFICATE_PATH: cert.keyPath, MAIL_OAUTH_CERTIFICATE_THUMBPRINT: cert.thumbprint }, [String(3.5 * 1024 * 1024)]);
       assert.notEqual(r.code, 0);
-      assert.match(r.err, /the message is 4\.\d MB; Graph accepts at most about 3 MB/);
+      assert.match(r.err, /403 ErrorAccessDenied: the app lacks Mail\.ReadWrite, which messages over 3 MB need .*"Application Mail\.ReadWrite"/);
+      assertNoSecrets(r.out, r.err);
     });
   });
 

@@ -110,6 +110,7 @@ function withGraphSetup(base: SetupScript, input: SetupInput): SetupScript {
     '- [ ] Do **not** also add the Microsoft Graph application permission Mail.Send in Entra: it lets the app send as every mailbox, and the two grants add up.',
     '- [ ] Outlook.com accounts instead: delegated Microsoft Graph permission Mail.Send (+ offline_access), device code sign-in.',
     `- [ ] Check: \`mail-oauth-migrate verify --protocol graph --user ${mailbox}\` (nothing is sent; add \`--send-test <address>\` to send one message).`,
+    '- [ ] Messages over 3 MB (a draft + upload session) also need **Application Mail.ReadWrite** on the same scope: `New-ManagementRoleAssignment -App <service principal> -Role \'Application Mail.ReadWrite\' -CustomResourceScope \'Mail OAuth Graph senders\'` (not needed when messages stay under 3 MB).',
     '- [ ] SMTP AUTH is not needed for this code: it can stay off for the mailbox.',
     '',
   ].join('\n');

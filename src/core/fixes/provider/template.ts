@@ -401,21 +401,28 @@ export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
 // #region graph-send
 const GRAPH_ATTEMPTS = 5;
 
+interface GraphCall {
+  mailbox: string;
+  /** The path below /v1.0/users/{mailbox}/. */
+  action: string;
+  method?: string;
+  body?: string;
+  contentType?: string;
+  host?: string;
+  /** What a 403 ErrorAccessDenied means is missing. */
+  permission?: string;
+}
+
 /**
- * POSTs to a mailbox's Microsoft Graph endpoint with a Graph token from the
+ * Calls a mailbox's Microsoft Graph endpoint with a Graph token from the
  * provider: 429/503/504 are retried after Retry-After, an expired token is
  * renewed once, and any other refusal becomes an error naming the cause.
  */
-async function postToGraph(
-  mailbox: string,
-  action: string,
-  body: string,
-  contentType: string,
-  host?: string,
-) {
+async function callGraph(call: GraphCall) {
+  const { mailbox, host } = call;
   const url =
     `${graphEndpoint(host)}/v1.0/users/` +
-    `${encodeURIComponent(mailbox)}/${action}`;
+    `${encodeURIComponent(mailbox)}/${call.action}`;
   let forceRefresh = false;
   for (let attempt = 1; ; attempt++) {
     const { accessToken } = await getMailAccessToken("graph", {
@@ -423,15 +430,17 @@ async function postToGraph(
       forceRefresh,
     });
     const response = await fetch(url, {
-      method: "POST",
+      method: call.method ?? "POST",
       headers: {
         authorization: `Bearer ${accessToken}`,
-        "content-type": contentType,
+        "content-type": call.contentType ?? "application/json",
       },
-      body,
+      body: call.body,
     });
     if (response.ok) {
-      return response.status;
+      const text = await response.text();
+      const json = text ? JSON.parse(text) : {};
+      return { status: response.status, json };
     }
     const error = await graphError(response);
     const busy = [429, 503, 504].includes(response.status);
@@ -446,7 +455,7 @@ async function postToGraph(
       forceRefresh = true;
       continue;
     }
-    throw explainGraph(response.status, error, mailbox);
+    throw explainGraph(response.status, error, mailbox, call.permission);
   }
 }
 
@@ -475,6 +484,7 @@ function explainGraph(
   status: number,
   error: { code: string; message: string },
   mailbox: string,
+  permission = "Mail.Send",
 ) {
   const { code, message } = error;
   let cause = "see the Microsoft Graph error codes";
@@ -489,6 +499,11 @@ function explainGraph(
       `the app may not send as ${mailbox}: add the mailbox to the app's ` +
       "management scope (RBAC for Applications, New-ManagementScope) or " +
       "application access policy";
+  } else if (code === "ErrorAccessDenied" && permission !== "Mail.Send") {
+    cause =
+      `the app lacks ${permission}, which messages over 3 MB need (a ` +
+      `draft and an upload session): assign the Exchange role "Application ` +
+      `${permission}" (RBAC for Applications), or send less than 3 MB`;
   } else if (code === "ErrorAccessDenied") {
     cause =
       "the app lacks the Mail.Send permission: assign the Exchange role " +
@@ -513,15 +528,36 @@ function explainGraph(
 // #region graph
 /** Graph takes 4 MB per request: about 3 MB of message once in base64. */
 const GRAPH_MAX_MIME_BYTES = 3 * 1024 * 1024;
+/** Attachments this large go through an upload session (3 to 150 MB). */
+const GRAPH_UPLOAD_MIN_BYTES = 3 * 1024 * 1024;
+/** Upload session chunks: a multiple of 320 KiB, as Graph asks. */
+const GRAPH_CHUNK_BYTES = 10 * 320 * 1024;
+
+interface GraphAttachment {
+  filename?: string | false;
+  contentType?: string;
+  cid?: string;
+}
+
+type Content = Buffer | string | undefined;
 
 interface GraphMail {
-  data: { envelope?: unknown };
+  data: {
+    envelope?: unknown;
+    subject?: string;
+    attachments?: GraphAttachment[];
+    alternatives?: unknown[];
+    icalEvent?: unknown;
+    amp?: unknown;
+  };
   message: {
     keepBcc: boolean;
     getEnvelope(): { from: string | false; to: string[] };
+    getAddresses(): Record<string, { address: string; name?: string }[]>;
     messageId(): string;
     build(callback: (error: Error | null, raw: Buffer) => void): void;
   };
+  resolveContent(data: object, key: string | number): Promise<Content>;
 }
 
 interface GraphSent {
@@ -594,29 +630,143 @@ async function sendWithGraph(
   const raw = await new Promise<Buffer>((resolve, reject) =>
     mail.message.build((error, data) => (error ? reject(error) : resolve(data))),
   );
-  if (raw.length > GRAPH_MAX_MIME_BYTES) {
-    const size = (raw.length / 1024 / 1024).toFixed(1);
-    throw new Error(
-      `Microsoft Graph sendMail: the message is ${size} MB; Graph accepts ` +
-        "at most about 3 MB of MIME (4 MB per request in base64). Send " +
-        "large files as links, or make the attachments smaller.",
-    );
-  }
-  const body = raw.toString("base64");
-  const status = await postToGraph(
-    mailbox,
-    "sendMail",
-    body,
-    "text/plain",
-    options.host,
-  );
-  return {
+  const sent = {
     envelope: { from: mailbox, to },
     messageId: mail.message.messageId(),
     accepted: to,
     rejected: [],
-    response: `${status} Accepted by Microsoft Graph`,
   };
+  if (raw.length > GRAPH_MAX_MIME_BYTES) {
+    await sendDraftWithGraph(mail, mailbox, options.host);
+    return { ...sent, response: "202 Accepted by Microsoft Graph (draft)" };
+  }
+  const { status } = await callGraph({
+    mailbox,
+    action: "sendMail",
+    body: raw.toString("base64"),
+    contentType: "text/plain",
+    host: options.host,
+  });
+  return { ...sent, response: `${status} Accepted by Microsoft Graph` };
+}
+
+/**
+ * A message over ~3 MB (Graph takes 4 MB per request) goes as a draft built
+ * from nodemailer's message data (subject, HTML or text, addresses), its
+ * attachments added one by one (3 MB and more: in chunks through an upload
+ * session), then sent. Needs Mail.ReadWrite besides Mail.Send.
+ */
+async function sendDraftWithGraph(
+  mail: GraphMail,
+  mailbox: string,
+  host?: string,
+) {
+  const { data } = mail;
+  if (data.alternatives?.length || data.icalEvent || data.amp) {
+    throw new Error(
+      "Microsoft Graph sendMail: a message over 3 MB with alternatives, a " +
+        "calendar event or AMP cannot go as a draft; make it smaller.",
+    );
+  }
+  const addresses = mail.message.getAddresses();
+  const list = (key: string) =>
+    (addresses[key] ?? []).map(({ name, address }) => ({
+      emailAddress: name ? { name, address } : { address },
+    }));
+  const html = await mail.resolveContent(data, "html");
+  const text = await mail.resolveContent(data, "text");
+  const draft = {
+    subject: data.subject ?? "",
+    body: html
+      ? { contentType: "HTML", content: html.toString() }
+      : { contentType: "Text", content: (text ?? "").toString() },
+    from: list("from")[0],
+    toRecipients: list("to"),
+    ccRecipients: list("cc"),
+    bccRecipients: list("bcc"),
+    replyTo: list("reply-to"),
+  };
+  const permission = "Mail.ReadWrite";
+  const created = await callGraph({
+    mailbox,
+    action: "messages",
+    body: JSON.stringify(draft),
+    host,
+    permission,
+  });
+  const message = `messages/${encodeURIComponent(created.json.id)}`;
+  try {
+    const attachments = data.attachments ?? [];
+    for (const [index, attachment] of attachments.entries()) {
+      const content = await mail.resolveContent(attachments, index);
+      const bytes = Buffer.from(content ?? "");
+      const { filename, contentType, cid } = attachment;
+      const inline = cid ? { isInline: true, contentId: cid } : {};
+      const item = {
+        name: filename || `attachment-${index + 1}`,
+        contentType: contentType || "application/octet-stream",
+        ...inline,
+      };
+      if (bytes.length < GRAPH_UPLOAD_MIN_BYTES) {
+        const file = {
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          ...item,
+          contentBytes: bytes.toString("base64"),
+        };
+        const body = JSON.stringify(file);
+        const action = `${message}/attachments`;
+        await callGraph({ mailbox, action, body, host, permission });
+        continue;
+      }
+      const size = bytes.length;
+      const upload = { attachmentType: "file", size, ...item };
+      const session = await callGraph({
+        mailbox,
+        action: `${message}/attachments/createUploadSession`,
+        body: JSON.stringify({ AttachmentItem: upload }),
+        host,
+        permission,
+      });
+      await uploadToGraph(session.json.uploadUrl, bytes, mailbox);
+    }
+    await callGraph({ mailbox, action: `${message}/send`, body: "", host });
+  } catch (error) {
+    // Not sent: remove the draft, then report.
+    const remove = { mailbox, action: message, method: "DELETE", host };
+    await callGraph(remove).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** PUTs an attachment to its upload session in chunks (no token: the URL carries one). */
+async function uploadToGraph(uploadUrl: string, bytes: Buffer, mailbox: string) {
+  let start = 0;
+  for (let attempt = 1; start < bytes.length; ) {
+    const end = Math.min(start + GRAPH_CHUNK_BYTES, bytes.length);
+    const response = await fetch(uploadUrl, {
+      method: "PUT",
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-range": `bytes ${start}-${end - 1}/${bytes.length}`,
+      },
+      body: new Uint8Array(bytes.subarray(start, end)),
+    });
+    if (response.ok) {
+      await response.arrayBuffer();
+      start = end;
+      attempt = 1;
+      continue;
+    }
+    const error = await graphError(response);
+    const busy = [429, 503, 504].includes(response.status);
+    if (!busy || attempt >= GRAPH_ATTEMPTS) {
+      throw explainGraph(response.status, error, mailbox);
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, retryAfterMs(response, attempt)),
+    );
+    attempt++;
+  }
 }
 // #endregion
 
@@ -712,7 +862,7 @@ async function sendGraphMessage(
         "attachments smaller.",
     );
   }
-  await postToGraph(user, "sendMail", body, "application/json", mailbox.host);
+  await callGraph({ mailbox: user, action: "sendMail", body, host: mailbox.host });
 }
 // #endregion
 
