@@ -194,7 +194,7 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
       const src = fs.readFileSync(path.join(ews, 'send.ts'), 'utf8');
       assert.match(src, /^import \{ graphMailbox, graphMessage \} from '\.\/mail-oauth-token\.js';$/m);
       assert.match(src, /const service = graphMailbox\(\{ user: process\.env\.MAIL_USER!, host: 'outlook\.office365\.com' \}\);/);
-      assert.match(src, /message\.ccRecipients\.push\(\{ name: 'Copy', address: address \}\);/);
+      assert.match(src, /message\.ccRecipients\.push\(\{ name: 'Copy', address \}\);/);
       assert.match(src, /await message\.send\(\);/);
       assert.doesNotMatch(src, /ews-javascript-api|EWS_PASSWORD|Exchange\.asmx|WebCredentials/);
     });
@@ -220,6 +220,17 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
       expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
       assert.ok(back.parts.get('data.bin')?.equals(expected), 'attachment bytes unchanged');
       assert.match(back.source.toString('latin1'), /^Cc: Copy <bob@lab\.test>\r?$|^Cc: bob@lab\.test\r?$/m);
+    });
+
+    it('a 5 MB attachment: over one request, sent as a draft + upload session, byte for byte', async () => {
+      const marker = `ews-5mb-${Date.now()}`;
+      const size = 5 * 1024 * 1024;
+      const r = run(ews, 'send.ts', [marker], { ...graph, ATTACHMENT_BYTES: String(size) });
+      assert.equal(r.code, 0, r.err);
+      const back = await readBack(marker);
+      const expected = Buffer.alloc(size);
+      expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
+      assert.ok(back.parts.get('data.bin')?.equals(expected), 'the 5 MB attachment arrives unchanged');
     });
 
     it('survives throttling and names the remedy when the mailbox is out of scope', async () => {

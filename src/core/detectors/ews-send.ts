@@ -156,6 +156,11 @@ function references(decl: ts.VariableDeclaration & { name: ts.Identifier }): ts.
   return out;
 }
 
+/** `{ key: text }` entries, shorthand where the text is the key (`{ name, address }`). */
+function entries(pairs: [string, ts.Node][]): string {
+  return `{ ${pairs.map(([k, n]) => (n.getText() === k ? k : `${k}: ${n.getText()}`)).join(', ')} }`;
+}
+
 /** A recipient or From: an address expression, or `new EmailAddress(name, address)`. */
 function recipient(e: ts.Expression): string {
   if (isNewOf(e, 'EmailAddress')) {
@@ -164,7 +169,7 @@ function recipient(e: ts.Expression): string {
       return args[0].getText();
     }
     if (args.length === 2) {
-      return `{ name: ${args[0].getText()}, address: ${args[1].getText()} }`;
+      return entries([['name', args[0]], ['address', args[1]]]);
     }
     refuse(e, 'an EmailAddress with a routing type or mailbox type');
   }
@@ -224,13 +229,13 @@ function messageEdit(id: ts.Identifier, q: string): EwsEdit {
       return { node: call, text: `${id.text}.${RECIPIENTS[name]}.push(${recipient(args[0])})` };
     }
     if (RECIPIENTS[name] && method === 'Add' && args.length === 2) {
-      return { node: call, text: `${id.text}.${RECIPIENTS[name]}.push({ name: ${args[0].getText()}, address: ${args[1].getText()} })` };
+      return { node: call, text: `${id.text}.${RECIPIENTS[name]}.push(${entries([['name', args[0]], ['address', args[1]]])})` };
     }
     if (RECIPIENTS[name] && method === 'AddRange' && args.length === 1) {
       return { node: call, text: `${id.text}.${RECIPIENTS[name]}.push(...${args[0].getText()})` };
     }
     if (name === 'Attachments' && method === 'AddFileAttachment' && args.length === 2) {
-      return { node: call, text: `${id.text}.attachments.push({ name: ${args[0].getText()}, contentBytes: ${args[1].getText()} })` };
+      return { node: call, text: `${id.text}.attachments.push(${entries([['name', args[0]], ['contentBytes', args[1]]])})` };
     }
   }
   refuse(use, `${id.text}.${name} has no Graph translation here`);

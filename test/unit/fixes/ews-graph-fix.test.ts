@@ -61,7 +61,7 @@ module.exports = { sendReport };
 `,
     );
     assert.match(r.provider!, /^function graphMailbox\(options = \{\}\) \{$/m);
-    assert.match(r.provider!, /^async function postToGraph\(/m);
+    assert.match(r.provider!, /^async function callGraph\(/m);
     assert.doesNotMatch(r.provider!, /graphTransport/);
     assert.deepEqual(r.plan.unusedEnvVars, ['EWS_PASSWORD']);
     assert.ok(r.plan.manualSteps.some((s) => /ews-javascript-api is no longer imported by send\.js/.test(s)));

@@ -523,16 +523,109 @@ function explainGraph(
       message.split("\n")[0],
   );
 }
-// #endregion
-
-// #region graph
-/** Graph takes 4 MB per request: about 3 MB of message once in base64. */
-const GRAPH_MAX_MIME_BYTES = 3 * 1024 * 1024;
 /** Attachments this large go through an upload session (3 to 150 MB). */
 const GRAPH_UPLOAD_MIN_BYTES = 3 * 1024 * 1024;
 /** Upload session chunks: a multiple of 320 KiB, as Graph asks. */
 const GRAPH_CHUNK_BYTES = 10 * 320 * 1024;
 
+interface DraftFile {
+  name: string;
+  contentType: string;
+  isInline?: boolean;
+  contentId?: string;
+  bytes: Buffer;
+}
+
+/**
+ * A message too large for one request (4 MB): a draft, its attachments
+ * added one by one (3 MB and more: in chunks through an upload session),
+ * then sent; the draft is deleted when that fails. Needs Mail.ReadWrite
+ * besides Mail.Send.
+ */
+async function sendAsDraft(
+  mailbox: string,
+  draft: object,
+  files: (() => Promise<DraftFile>)[],
+  host?: string,
+) {
+  const permission = "Mail.ReadWrite";
+  const created = await callGraph({
+    mailbox,
+    action: "messages",
+    body: JSON.stringify(draft),
+    host,
+    permission,
+  });
+  const message = `messages/${encodeURIComponent(created.json.id)}`;
+  try {
+    for (const load of files) {
+      const { bytes, ...item } = await load();
+      if (bytes.length < GRAPH_UPLOAD_MIN_BYTES) {
+        const file = {
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          ...item,
+          contentBytes: bytes.toString("base64"),
+        };
+        const body = JSON.stringify(file);
+        const action = `${message}/attachments`;
+        await callGraph({ mailbox, action, body, host, permission });
+        continue;
+      }
+      const size = bytes.length;
+      const upload = { attachmentType: "file", size, ...item };
+      const session = await callGraph({
+        mailbox,
+        action: `${message}/attachments/createUploadSession`,
+        body: JSON.stringify({ AttachmentItem: upload }),
+        host,
+        permission,
+      });
+      await uploadToGraph(session.json.uploadUrl, bytes, mailbox);
+    }
+    await callGraph({ mailbox, action: `${message}/send`, body: "", host });
+  } catch (error) {
+    // Not sent: remove the draft, then report.
+    const remove = { mailbox, action: message, method: "DELETE", host };
+    await callGraph(remove).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** PUTs an attachment to its upload session in chunks (no token: the URL carries one). */
+async function uploadToGraph(uploadUrl: string, bytes: Buffer, mailbox: string) {
+  let start = 0;
+  for (let attempt = 1; start < bytes.length; ) {
+    const end = Math.min(start + GRAPH_CHUNK_BYTES, bytes.length);
+    const response = await fetch(uploadUrl, {
+      method: "PUT",
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-range": `bytes ${start}-${end - 1}/${bytes.length}`,
+      },
+      body: new Uint8Array(bytes.subarray(start, end)),
+    });
+    if (response.ok) {
+      await response.arrayBuffer();
+      start = end;
+      attempt = 1;
+      continue;
+    }
+    const error = await graphError(response);
+    const busy = [429, 503, 504].includes(response.status);
+    if (!busy || attempt >= GRAPH_ATTEMPTS) {
+      throw explainGraph(response.status, error, mailbox);
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, retryAfterMs(response, attempt)),
+    );
+    attempt++;
+  }
+}
+// #endregion
+
+// #region graph
+/** Graph takes 4 MB per request: about 3 MB of message once in base64. */
+const GRAPH_MAX_MIME_BYTES = 3 * 1024 * 1024;
 interface GraphAttachment {
   filename?: string | false;
   contentType?: string;
@@ -686,91 +779,25 @@ async function sendDraftWithGraph(
     bccRecipients: list("bcc"),
     replyTo: list("reply-to"),
   };
-  const permission = "Mail.ReadWrite";
-  const created = await callGraph({
-    mailbox,
-    action: "messages",
-    body: JSON.stringify(draft),
-    host,
-    permission,
+  const attachments = data.attachments ?? [];
+  const files = attachments.map((attachment, index) => async () => {
+    const content = await mail.resolveContent(attachments, index);
+    const { filename, contentType, cid } = attachment;
+    return {
+      name: filename || `attachment-${index + 1}`,
+      contentType: contentType || "application/octet-stream",
+      ...(cid ? { isInline: true, contentId: cid } : {}),
+      bytes: Buffer.from(content ?? ""),
+    };
   });
-  const message = `messages/${encodeURIComponent(created.json.id)}`;
-  try {
-    const attachments = data.attachments ?? [];
-    for (const [index, attachment] of attachments.entries()) {
-      const content = await mail.resolveContent(attachments, index);
-      const bytes = Buffer.from(content ?? "");
-      const { filename, contentType, cid } = attachment;
-      const inline = cid ? { isInline: true, contentId: cid } : {};
-      const item = {
-        name: filename || `attachment-${index + 1}`,
-        contentType: contentType || "application/octet-stream",
-        ...inline,
-      };
-      if (bytes.length < GRAPH_UPLOAD_MIN_BYTES) {
-        const file = {
-          "@odata.type": "#microsoft.graph.fileAttachment",
-          ...item,
-          contentBytes: bytes.toString("base64"),
-        };
-        const body = JSON.stringify(file);
-        const action = `${message}/attachments`;
-        await callGraph({ mailbox, action, body, host, permission });
-        continue;
-      }
-      const size = bytes.length;
-      const upload = { attachmentType: "file", size, ...item };
-      const session = await callGraph({
-        mailbox,
-        action: `${message}/attachments/createUploadSession`,
-        body: JSON.stringify({ AttachmentItem: upload }),
-        host,
-        permission,
-      });
-      await uploadToGraph(session.json.uploadUrl, bytes, mailbox);
-    }
-    await callGraph({ mailbox, action: `${message}/send`, body: "", host });
-  } catch (error) {
-    // Not sent: remove the draft, then report.
-    const remove = { mailbox, action: message, method: "DELETE", host };
-    await callGraph(remove).catch(() => undefined);
-    throw error;
-  }
-}
-
-/** PUTs an attachment to its upload session in chunks (no token: the URL carries one). */
-async function uploadToGraph(uploadUrl: string, bytes: Buffer, mailbox: string) {
-  let start = 0;
-  for (let attempt = 1; start < bytes.length; ) {
-    const end = Math.min(start + GRAPH_CHUNK_BYTES, bytes.length);
-    const response = await fetch(uploadUrl, {
-      method: "PUT",
-      headers: {
-        "content-type": "application/octet-stream",
-        "content-range": `bytes ${start}-${end - 1}/${bytes.length}`,
-      },
-      body: new Uint8Array(bytes.subarray(start, end)),
-    });
-    if (response.ok) {
-      await response.arrayBuffer();
-      start = end;
-      attempt = 1;
-      continue;
-    }
-    const error = await graphError(response);
-    const busy = [429, 503, 504].includes(response.status);
-    if (!busy || attempt >= GRAPH_ATTEMPTS) {
-      throw explainGraph(response.status, error, mailbox);
-    }
-    await new Promise((resolve) =>
-      setTimeout(resolve, retryAfterMs(response, attempt)),
-    );
-    attempt++;
-  }
+  await sendAsDraft(mailbox, draft, files, host);
 }
 // #endregion
 
 // #region ews
+/** One Graph request takes 4 MB; larger messages go as a draft. */
+const GRAPH_MAX_JSON_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
 /** A recipient: an address, { name, address }, or an EWS EmailAddress. */
 type GraphRecipient =
   | string
@@ -833,6 +860,7 @@ async function sendGraphMessage(
   message: ReturnType<typeof graphMessage>,
   saveToSentItems = true,
 ) {
+  const { host } = mailbox;
   const user =
     mailbox.user ||
     (message.from ? graphAddress(message.from).emailAddress.address : "");
@@ -855,14 +883,17 @@ async function sendGraphMessage(
     })),
   };
   const body = JSON.stringify({ message: json, saveToSentItems });
-  if (Buffer.byteLength(body) > 4 * 1024 * 1024) {
-    throw new Error(
-      "Microsoft Graph sendMail: the message is over 4 MB, the limit of " +
-        "one Graph request. Send large files as links, or make the " +
-        "attachments smaller.",
-    );
+  if (Buffer.byteLength(body) <= GRAPH_MAX_JSON_BYTES) {
+    await callGraph({ mailbox: user, action: "sendMail", body, host });
+    return;
   }
-  await callGraph({ mailbox: user, action: "sendMail", body, host: mailbox.host });
+  // Over one request's 4 MB: a draft, the attachments added one by one.
+  const files = message.attachments.map((a) => async () => ({
+    name: a.name,
+    contentType: "application/octet-stream",
+    bytes: Buffer.from(a.contentBytes, "base64"),
+  }));
+  await sendAsDraft(user, { ...json, attachments: [] }, files, host);
 }
 // #endregion
 
