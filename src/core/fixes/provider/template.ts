@@ -888,11 +888,13 @@ async function sendGraphMessage(
     return;
   }
   // Over one request's 4 MB: a draft, the attachments added one by one.
-  const files = message.attachments.map((a) => async () => ({
-    name: a.name,
-    contentType: "application/octet-stream",
-    bytes: Buffer.from(a.contentBytes, "base64"),
-  }));
+  const files = message.attachments.map((a) => () =>
+    Promise.resolve({
+      name: a.name,
+      contentType: "application/octet-stream",
+      bytes: Buffer.from(a.contentBytes, "base64"),
+    }),
+  );
   await sendAsDraft(user, { ...json, attachments: [] }, files, host);
 }
 // #endregion
