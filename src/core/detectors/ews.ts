@@ -84,9 +84,13 @@ function symbolOf(e: ts.Expression, ctx: DetectorContext): ts.Symbol | undefined
 function serviceAssignments(target: ts.Expression, property: string, ctx: DetectorContext): ts.BinaryExpression[] {
   const out = new Set<ts.BinaryExpression>();
   const text = target.getText();
+  // a variable: the same binding (another function's `service` is another service); `this.service`: by its text
+  const local = ts.isIdentifier(target) ? ctx.checker.getSymbolAtLocation(target) : undefined;
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.name.text === property && n.left.expression.getText() === text) {
-      out.add(n);
+      if (!local || ctx.checker.getSymbolAtLocation(n.left.expression) === local) {
+        out.add(n);
+      }
     }
     ts.forEachChild(n, visit);
   };

@@ -41,6 +41,24 @@ describe('EWS password logins', () => {
     assert.equal(f.related[0].role, 'host');
   });
 
+  it('two services of the same name in two functions are two services (on-premises one with a password: quiet)', () => {
+    const code = `const { ExchangeService, WebCredentials, OAuthCredentials, Uri } = require('ews-javascript-api');
+function onPremises() {
+  const service = new ExchangeService();
+  service.Credentials = new WebCredentials('u', process.env.P);
+  service.Url = new Uri('https://mail.contoso.com/EWS/Exchange.asmx');
+}
+function online(token) {
+  const service = new ExchangeService();
+  service.Url = new Uri('https://outlook.office365.com/EWS/Exchange.asmx');
+  service.Credentials = new OAuthCredentials(token);
+}
+module.exports = { onPremises, online };
+`;
+    assert.deepEqual(scan(code), []);
+    assert.equal(scan(code.replace("new OAuthCredentials(token)", "new WebCredentials('u', process.env.P)")).length, 1);
+  });
+
   it('ews-javascript-api: ExchangeCredentials too', () => {
     assert.equal(scan(ewsApi('https://outlook.office365.com/EWS/Exchange.asmx', "new ExchangeCredentials('a@contoso.com', 'pw')")).length, 1);
   });
