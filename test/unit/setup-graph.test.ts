@@ -49,6 +49,10 @@ describe('setup of a scan with EWS code', () => {
       const code = await setupCommand([dir], { cwd: dir, env: {}, stdout: (s) => (out += s), stderr: () => undefined });
       assert.equal(code, 0);
       assert.match(out, /-Role 'Application Mail\.Send'/);
+      // only EWS was found: no IMAP/POP/SMTP permissions or mailbox grants, the app and its service principal only
+      assert.match(out, /Microsoft Graph sendMail only \(no SMTP, IMAP or POP login found\)/);
+      assert.match(out, /New-ServicePrincipal -AppId \$AppId -ObjectId \$ServicePrincipalObjectId/);
+      assert.doesNotMatch(out, /SMTP\.SendAsApp|IMAP\.AccessAsApp|Add-MailboxPermission|Set-CASMailbox/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
