@@ -11,3 +11,4 @@ export { applyEdits, applyChanges, overlayReader, unifiedDiff } from './fixes/ap
 export { ruleInfo, allRules, DOCS_BASE } from './report/rules';
 export { setupScript, setupMarkdown } from './setup';
 export { verify, formatReportText, STEP_TITLES } from './verify';
+export { verifyGraph } from './verify/graph';

@@ -169,8 +169,9 @@ export function readCandidate(
   } catch (e) {
     return { skip: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  // Every watched package name contains "mail", "imap" or one of the POP3 names ("pop" alone would match
-  // `.pop()`), and so does every framework config that can hold a login (NextAuth's `Providers.Email` and
+  // Every watched package name contains "mail", "imap", one of the POP3 names ("pop" alone would match
+  // `.pop()`), or is ews-javascript-api, node-ews or msal-node, and every framework config that can hold a
+  // login names one of them too (NextAuth's `Providers.Email` and
   // `next-auth/providers/email`, Payload's `email: {...}`); Meteor's assignment says "MAIL_URL". A few
   // memchr-speed scans decide for almost every file before anything is decoded.
   let named = false;
@@ -188,7 +189,8 @@ export function readCandidate(
 }
 
 const MINIFIED_NAME = /\.min\.[cm]?js$/i;
-const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople', 'MAIL_URL'].map((n) => Buffer.from(n));
+// ews-javascript-api, node-ews and @azure/msal-node (the password grant) name none of the others
+const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople', 'MAIL_URL', 'ews-javascript-api', 'node-ews', 'msal-node'].map((n) => Buffer.from(n));
 const IMPORT_BEFORE_QUOTE = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)$/;
 
 /**

@@ -14,7 +14,7 @@ import type { AuthFlow } from './settings';
 export const MIGRATE_FILE_KIND = vscode.CodeActionKind.Source.append('mailOAuth').append('migrateFile');
 export const SUPPRESS_COMMENT = '// mail-oauth-ignore';
 /** Libraries whose send-only code can move to Microsoft Graph sendMail (core: fixes/planners.ts GRAPH_FIXES). */
-const GRAPH_LIBRARIES: ReadonlySet<string> = new Set(['nodemailer', 'nodemailer-smtp-transport']);
+const GRAPH_LIBRARIES: ReadonlySet<string> = new Set(['nodemailer', 'nodemailer-smtp-transport', 'ews-javascript-api']);
 /** Internal command: explains why no edit is attached (no planner yet, stale document, planner error). */
 export const EXPLAIN_COMMAND = 'mailOAuth.explainMigration';
 /** Internal command run after a migration edit: lists the manual steps that remain. */
@@ -94,7 +94,9 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
             d.range.start.line === fr.start.line &&
             d.severity !== vscode.DiagnosticSeverity.Hint,
         );
-        if (!planner || isFixable(f)) {
+        // EWS has no XOAUTH2: its only fix is the move to Microsoft Graph
+        const graphOnly = f.protocol === 'ews';
+        if ((!planner || isFixable(f)) && !graphOnly) {
           const a = new MigrateAction(
             planner
               ? vscode.l10n.t('Migrate to OAuth2 (XOAUTH2) with MSAL')
@@ -119,6 +121,7 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
             'graph',
           );
           g.diagnostics = diagnostics;
+          g.isPreferred = graphOnly;
           actions.push(g);
         }
         const ignore = new vscode.CodeAction(

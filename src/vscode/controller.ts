@@ -21,7 +21,7 @@ import { FolderContext } from './folders';
 import { MailboxReports, registerReports } from './reports';
 import { LANGUAGES } from './prefilter';
 import { SECTION } from './settings';
-import { type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
+import { type SetupArgs, type SetupHost, type VerifyArgs, forgetClientSecret, showSetup, verifySetup } from './setup';
 import { FindingStore } from './store';
 import { DocumentAnalysis } from './documents';
 import { FindingsStatus } from './status';
@@ -173,7 +173,7 @@ export class Controller implements vscode.Disposable {
         LANGUAGES,
       ),
       vscode.commands.registerCommand(EXPLAIN_TEXT_COMMAND, (text?: string) => explainTextCommand(text)),
-      vscode.commands.registerCommand('mailOAuth.showSetup', () => showSetup(this.setupHost())),
+      vscode.commands.registerCommand('mailOAuth.showSetup', (args?: SetupArgs) => showSetup(this.setupHost(), args)),
       vscode.commands.registerCommand('mailOAuth.forgetClientSecret', () =>
         forgetClientSecret(this.setupHost()),
       ),

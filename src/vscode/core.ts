@@ -202,6 +202,8 @@ export interface SetupApi {
     tenantId?: string;
     clientId?: string;
     mailbox?: string;
+    /** Microsoft Graph sendMail (`setup --graph`). */
+    graph?: boolean;
   }): { checklist: string; powershell: string };
   setupMarkdown(s: { checklist: string; powershell: string }): string;
 }
@@ -230,6 +232,8 @@ export interface VerifyApi {
       }) => void | Promise<void>;
     },
   ): Promise<VerifyReportResult>;
+  /** `verify --protocol graph`: Microsoft Graph sendMail (input.graph set), same input and report. */
+  verifyGraph?: VerifyApi['verify'];
   formatReportText?(report: VerifyReportResult, opts?: { color?: boolean }): string;
   STEP_TITLES?: Record<string, string>;
 }

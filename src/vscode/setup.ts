@@ -25,8 +25,16 @@ export interface SetupHost {
   openWalkthrough(step: string): void;
 }
 
-/** Verification input given by a caller (tests, automation): skips every prompt. */
-export type VerifyArgs = Record<string, unknown> & { protocol: Protocol };
+/**
+ * Verification input given by a caller (tests, automation): skips every prompt. `graph` checks Microsoft Graph
+ * sendMail (like `verify --protocol graph`): `endpoint` (MAIL_OAUTH_GRAPH_ENDPOINT), `sendTest` (send one message).
+ */
+export type VerifyArgs = Record<string, unknown> & { protocol: Protocol; graph?: { endpoint?: string; sendTest?: string } };
+
+/** `mailOAuth.showSetup` arguments (tests, automation): `graph` adds Microsoft Graph sendMail without asking. */
+export interface SetupArgs {
+  graph?: boolean;
+}
 
 /** One stored secret per app registration (client id). */
 function secretKeyFor(clientId: string | undefined): string {
@@ -41,6 +49,7 @@ export async function forgetClientSecret(host: SetupHost): Promise<void> {
 }
 
 const PROTOCOL_LABEL: Record<Protocol, string> = { smtp: 'SMTP AUTH', imap: 'IMAP', pop3: 'POP3' };
+const GRAPH_LABEL = 'Microsoft Graph sendMail';
 
 /** A MAIL_OAUTH_* value: the extension host's environment, else a non-template dotenv file of the first folder. */
 async function configValue(host: SetupHost, name: string): Promise<string | undefined> {
@@ -57,12 +66,17 @@ async function configValue(host: SetupHost, name: string): Promise<string | unde
   return hit && !hit.template && hit.value ? hit.value : undefined;
 }
 
-export async function showSetup(host: SetupHost): Promise<string | undefined> {
-  const findings = host
-    .visibleFindings()
-    .map((f) => ({ protocol: f.protocol, host: f.host, hostKind: f.hostKind }));
+export async function showSetup(host: SetupHost, args?: SetupArgs): Promise<string | undefined> {
+  const visible = host.visibleFindings();
+  const graph = args?.graph ?? (await askGraphSetup(visible));
+  if (graph === undefined) {
+    return undefined;
+  }
+  // EWS findings move to Microsoft Graph (the fix rewrites their send path): no mail-protocol setup for them
+  const findings = visible.flatMap((f) => (f.protocol === 'ews' ? [] : [{ protocol: f.protocol, host: f.host, hostKind: f.hostKind }]));
   const input = {
     findings,
+    graph,
     tenantId: await configValue(host, 'MAIL_OAUTH_TENANT_ID'),
     clientId: await configValue(host, 'MAIL_OAUTH_CLIENT_ID'),
   };
@@ -74,6 +88,33 @@ export async function showSetup(host: SetupHost): Promise<string | undefined> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
   await vscode.window.showTextDocument(doc, { preview: false });
   return markdown;
+}
+
+/**
+ * Whether the setup covers Microsoft Graph sendMail (`setup --graph`): asked when the code sends over SMTP (it can
+ * move with "Migrate to Microsoft Graph"); EWS code only moves to Graph. Undefined: the user cancelled.
+ */
+async function askGraphSetup(findings: Finding[]): Promise<boolean | undefined> {
+  const ews = findings.some((f) => f.protocol === 'ews');
+  if (!findings.some((f) => f.protocol === 'smtp')) {
+    return ews;
+  }
+  const pick = await vscode.window.showQuickPick(
+    [
+      {
+        label: vscode.l10n.t('SMTP AUTH with OAuth2 (XOAUTH2)'),
+        description: vscode.l10n.t('Migrate to OAuth2 (XOAUTH2)'),
+        graph: ews,
+      },
+      {
+        label: vscode.l10n.t('Microsoft Graph sendMail'),
+        description: vscode.l10n.t('Migrate to Microsoft Graph (sendMail)'),
+        graph: true,
+      },
+    ],
+    { title: vscode.l10n.t('Setup: how does the code send mail after the migration?'), ignoreFocusOut: true },
+  );
+  return pick?.graph;
 }
 
 /**
@@ -175,14 +216,14 @@ export async function verifySetup(
           `${s.ok ? 'ok  ' : 'FAIL'} ${titles[s.name] ?? s.name}: ${s.detail}${s.remedy ? `\n     → ${s.remedy}` : ''}`,
       )
       .join('\n');
-  host.log.info(`setup verification (${PROTOCOL_LABEL[input.protocol]}):\n${text}`);
+  const label = input.graph ? GRAPH_LABEL : PROTOCOL_LABEL[input.protocol];
+  host.log.info(`setup verification (${label}):\n${text}`);
   const show = vscode.l10n.t('Show Report');
   const failed = report.steps.find((s) => !s.ok);
   const message = report.ok
-    ? vscode.l10n.t(
-        'OAuth2 setup verified for {0}: token, permissions and XOAUTH2 login are fine.',
-        PROTOCOL_LABEL[input.protocol],
-      )
+    ? input.graph
+      ? vscode.l10n.t('OAuth2 setup verified for {0}: token and send permission are fine.', label)
+      : vscode.l10n.t('OAuth2 setup verified for {0}: token, permissions and XOAUTH2 login are fine.', label)
     : vscode.l10n.t(
         'OAuth2 setup check failed at "{0}": {1}',
         titles[failed?.name ?? ''] ?? failed?.name ?? '?',
@@ -200,25 +241,38 @@ export async function verifySetup(
 }
 
 async function askVerifyInput(host: SetupHost): Promise<VerifyArgs | undefined> {
-  const seen = [...new Set(host.visibleFindings().flatMap((f) => (f.protocol === 'ews' ? [] : [f.protocol])))];
+  const visible = host.visibleFindings();
+  const seen = [...new Set(visible.flatMap((f) => (f.protocol === 'ews' ? [] : [f.protocol])))];
   const order: Protocol[] = [
     ...seen,
     ...(['smtp', 'imap', 'pop3'] as Protocol[]).filter((p) => !seen.includes(p)),
   ];
-  const pick = await vscode.window.showQuickPick(
-    order.map((p) => ({
-      label: PROTOCOL_LABEL[p],
-      description: seen.includes(p) ? vscode.l10n.t('used in this workspace') : undefined,
-      protocol: p,
-    })),
-    { title: vscode.l10n.t('Verify the OAuth2 setup: protocol'), ignoreFocusOut: true },
-  );
+  const items: { label: string; description?: string; detail?: string; protocol: Protocol; graph?: boolean }[] = order.map((p) => ({
+    label: PROTOCOL_LABEL[p],
+    description: seen.includes(p) ? vscode.l10n.t('used in this workspace') : undefined,
+    protocol: p,
+  }));
+  // like `verify --protocol graph`: the code that sends through Graph after "Migrate to Microsoft Graph" (or from EWS)
+  const graphItem = {
+    label: GRAPH_LABEL,
+    description: visible.some((f) => f.protocol === 'ews') ? vscode.l10n.t('used in this workspace') : undefined,
+    detail: vscode.l10n.t('Token for Microsoft Graph, Mail.Send, and the permission to send as the mailbox (nothing is sent unless you ask)'),
+    protocol: 'smtp' as Protocol,
+    graph: true,
+  };
+  const ewsOnly = !seen.length && !!graphItem.description;
+  const pick = await vscode.window.showQuickPick(ewsOnly ? [graphItem, ...items] : [...items, graphItem], {
+    title: vscode.l10n.t('Verify the OAuth2 setup: protocol'),
+    ignoreFocusOut: true,
+  });
   if (!pick) {
     return undefined;
   }
   const user = await vscode.window.showInputBox({
     title: vscode.l10n.t('Verify the OAuth2 setup: mailbox'),
-    prompt: vscode.l10n.t('The mailbox the app logs in to (the XOAUTH2 user).'),
+    prompt: pick.graph
+      ? vscode.l10n.t('The mailbox the app sends as (Graph: /users/<mailbox>/sendMail).')
+      : vscode.l10n.t('The mailbox the app logs in to (the XOAUTH2 user).'),
     placeHolder: 'mailbox@contoso.com',
     ignoreFocusOut: true,
     validateInput: (v) =>
@@ -229,6 +283,20 @@ async function askVerifyInput(host: SetupHost): Promise<VerifyArgs | undefined> 
   }
   const env = async (n: string): Promise<string | undefined> => configValue(host, n);
   const input: VerifyArgs = { protocol: pick.protocol, user: user.trim() };
+  if (pick.graph) {
+    const sendTest = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Verify Microsoft Graph sendMail: test message'),
+      prompt: vscode.l10n.t('Send one test message to this address, or leave empty to check the permission without sending.'),
+      placeHolder: 'someone@contoso.com',
+      ignoreFocusOut: true,
+      validateInput: (v) =>
+        !v.trim() || /^[^@\s]+@[^@\s]+$/.test(v.trim()) ? undefined : vscode.l10n.t('An e-mail address'),
+    });
+    if (sendTest === undefined) {
+      return undefined;
+    }
+    input.graph = { endpoint: await env('MAIL_OAUTH_GRAPH_ENDPOINT'), sendTest: sendTest.trim() || undefined };
+  }
   const tenantId = await env('MAIL_OAUTH_TENANT_ID');
   const clientId = await env('MAIL_OAUTH_CLIENT_ID');
   const flow = await env('MAIL_OAUTH_FLOW');

@@ -24,7 +24,12 @@ export async function runVerify(
   onEvent?: (e: VerifyEvent) => void,
 ): Promise<VerifyOutcome> {
   const titles = api.STEP_TITLES ?? {};
-  const report = await api.verify(input, {
+  // Microsoft Graph sendMail (code moved with `fix --to graph` or from EWS) has its own checks
+  if (input.graph && typeof api.verifyGraph !== 'function') {
+    throw new Error('This version of the core cannot verify Microsoft Graph sendMail.');
+  }
+  const run = input.graph ? api.verifyGraph!.bind(api) : api.verify.bind(api);
+  const report = await run(input, {
     signal,
     onProgress: (step) => onEvent?.({ kind: 'step', step, title: titles[step] ?? step }),
     deviceCodeCallback: (info) =>

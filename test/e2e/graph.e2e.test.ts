@@ -114,6 +114,25 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
     assert.match(posted.toString('latin1'), /^Bcc: bob@lab\.test\r$/m);
   });
 
+  it('a 5 MB attachment goes as a draft + upload session, delivered byte for byte (read back over IMAP)', async () => {
+    const marker = `graph-5mb-${Date.now()}`;
+    const size = 5 * 1024 * 1024;
+    const r = sendAs(`Groß ✓ ${marker}`, {}, [String(size)]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /202 Accepted by Microsoft Graph \(draft\)/);
+    assertNoSecrets(r.out, r.err);
+    const log = fs.readFileSync(path.join(lab.logsDir, 'graph.log'), 'utf8');
+    assert.match(log, new RegExp(`upload session complete: data\\.bin ${size} bytes`));
+    const back = await readBack(marker);
+    assert.equal(back.subject, `Groß ✓ ${marker}`);
+    assert.equal(back.parts.get('text/html')?.toString('utf8'), '<p>Grüße aus <b>Köln</b>: HTML part</p>');
+    const expected = Buffer.alloc(size);
+    expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
+    const got = back.parts.get('data.bin');
+    assert.equal(got?.length, size);
+    assert.ok(got.equals(expected), 'the 5 MB attachment arrives unchanged');
+  });
+
   it('survives throttling: 429 + Retry-After twice, then delivered', async () => {
     await fetch(`https://127.0.0.1:${lab.ports.graph}/_lab/graph/throttle`, { method: 'POST', body: JSON.stringify({ count: 2 }) });
     const marker = `graph-429-${Date.now()}`;
@@ -154,10 +173,74 @@ describe('Graph-rewritten nodemailer sends through the Graph stand-in (e2e)', fu
       assert.match(r.err, /403 ErrorSendAsDenied: the From address is not shared@lab\.test: .*Add-RecipientPermission/);
     });
 
-    it('a message over the size limit, refused before it is sent', () => {
-      const r = sendAs(`graph-big-${Date.now()}`, {}, [String(3.5 * 1024 * 1024)]);
+    it('a message over 3 MB from an app without Mail.ReadWrite (the draft route needs it)', () => {
+      const cert = lab.certificate(); // this lab app has Mail.Send only
+      const r = sendAs(`graph-big-denied-${Date.now()}`, { MAIL_OAUTH_CLIENT_ID: cert.clientId, MAIL_OAUTH_CLIENT_SECRET: '', MAIL_OAUTH_CERTIFICATE_PATH: cert.keyPath, MAIL_OAUTH_CERTIFICATE_THUMBPRINT: cert.thumbprint }, [String(3.5 * 1024 * 1024)]);
       assert.notEqual(r.code, 0);
-      assert.match(r.err, /the message is 4\.\d MB; Graph accepts at most about 3 MB/);
+      assert.match(r.err, /403 ErrorAccessDenied: the app lacks Mail\.ReadWrite, which messages over 3 MB need .*"Application Mail\.ReadWrite"/);
+      assertNoSecrets(r.out, r.err);
+    });
+  });
+
+  describe('EWS send code (ews-javascript-api) rewritten to Graph', () => {
+    let ews: string;
+
+    before(async () => {
+      // ews-javascript-api is installed: the fixture type-checks against its real typings before the fix
+      ews = await fixed(FIXTURES, 'ews-graph-ts', { typecheckBefore: true });
+    });
+
+    it('the send path becomes graphMailbox/graphMessage; password, EWS URL and EWS import are gone', () => {
+      const src = fs.readFileSync(path.join(ews, 'send.ts'), 'utf8');
+      assert.match(src, /^import \{ graphMailbox, graphMessage \} from '\.\/mail-oauth-token\.js';$/m);
+      assert.match(src, /const service = graphMailbox\(\{ user: process\.env\.MAIL_USER!, host: 'outlook\.office365\.com' \}\);/);
+      assert.match(src, /message\.ccRecipients\.push\(\{ name: 'Copy', address \}\);/);
+      assert.match(src, /await message\.send\(\);/);
+      assert.doesNotMatch(src, /ews-javascript-api|EWS_PASSWORD|Exchange\.asmx|WebCredentials/);
+    });
+
+    it('delivers HTML + an attachment + a non-ASCII subject to To and Cc (read back over IMAP)', async () => {
+      const marker = `ews-graph-${Date.now()}`;
+      const subject = `Grüße ✓ ${marker}`;
+      const graphJson = (): string[] => fs.readdirSync(lab.outboxDir).filter((f) => f.startsWith('graph-') && f.endsWith('.json'));
+      const before = new Set(graphJson());
+      const r = run(ews, 'send.ts', [subject], { ...graph, MAIL_CC: 'bob@lab.test' });
+      assert.equal(r.code, 0, r.err);
+      assertNoSecrets(r.out, r.err);
+      const [meta] = graphJson()
+        .filter((f) => !before.has(f))
+        .map((f) => JSON.parse(fs.readFileSync(path.join(lab.outboxDir, f), 'utf8')) as { format: string; to: string[]; saveToSentItems: boolean; mailbox: string });
+      assert.ok(meta, 'Graph received a JSON sendMail');
+      assert.equal(meta.mailbox, 'shared@lab.test');
+      assert.equal(meta.saveToSentItems, true);
+      const back = await readBack(marker);
+      assert.equal(back.subject, subject);
+      assert.equal(back.parts.get('text/html')?.toString('utf8'), '<p>Grüße aus <b>Köln</b>: EWS → Graph</p>');
+      const expected = Buffer.alloc(1024);
+      expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
+      assert.ok(back.parts.get('data.bin')?.equals(expected), 'attachment bytes unchanged');
+      assert.match(back.source.toString('latin1'), /^Cc: Copy <bob@lab\.test>\r?$|^Cc: bob@lab\.test\r?$/m);
+    });
+
+    it('a 5 MB attachment: over one request, sent as a draft + upload session, byte for byte', async () => {
+      const marker = `ews-5mb-${Date.now()}`;
+      const size = 5 * 1024 * 1024;
+      const r = run(ews, 'send.ts', [marker], { ...graph, ATTACHMENT_BYTES: String(size) });
+      assert.equal(r.code, 0, r.err);
+      const back = await readBack(marker);
+      const expected = Buffer.alloc(size);
+      expected.forEach((_b, i) => (expected[i] = (i * 7) & 0xff));
+      assert.ok(back.parts.get('data.bin')?.equals(expected), 'the 5 MB attachment arrives unchanged');
+    });
+
+    it('survives throttling and names the remedy when the mailbox is out of scope', async () => {
+      await fetch(`https://127.0.0.1:${lab.ports.graph}/_lab/graph/throttle`, { method: 'POST', body: JSON.stringify({ count: 1 }) });
+      const ok = run(ews, 'send.ts', [`ews-429-${Date.now()}`], graph);
+      assert.equal(ok.code, 0, ok.err);
+      const denied = run(ews, 'send.ts', [`ews-scope-${Date.now()}`], { ...graph, MAIL_USER: 'alice@lab.test' });
+      assert.notEqual(denied.code, 0);
+      assert.match(denied.err, /the app may not send as alice@lab\.test: add the mailbox to the app's management scope/);
+      assertNoSecrets(denied.out, denied.err);
     });
   });
 

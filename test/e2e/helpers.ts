@@ -59,7 +59,8 @@ export async function stopLab(): Promise<void> {
  * e2e-install.json gets those packages (a framework) installed once into .test-tmp/e2e-packages and linked as its
  * node_modules before the checks.
  */
-export async function fixed(fixtures: string, name: string, opts: { to?: 'xoauth2' | 'graph' } = {}): Promise<string> {
+export async function fixed(fixtures: string, name: string, opts: { to?: 'xoauth2' | 'graph'; typecheckBefore?: boolean } = {}): Promise<string> {
+  const { typecheckBefore, ...fixOpts } = opts;
   const dir = path.join(WORK, `${name}-${process.pid}-${Date.now()}`);
   fs.cpSync(path.join(fixtures, name), dir, { recursive: true });
   const install = path.join(dir, 'e2e-install.json');
@@ -67,18 +68,23 @@ export async function fixed(fixtures: string, name: string, opts: { to?: 'xoauth
     fs.symlinkSync(installedPackages(name, JSON.parse(fs.readFileSync(install, 'utf8')) as { packages: string[] }), path.join(dir, 'node_modules'));
     fs.rmSync(install);
   }
+  if (typecheckBefore) {
+    // the fixture itself is valid code against the library's real typings
+    const r = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `tsc before the fix: ${r.stdout}${r.stderr}`);
+  }
   const scan = await new Analyzer(dir).scan();
   assert.equal(scan.findings.length, 1, `one finding in ${name}`);
   assert.ok(scan.findings[0].fixable, `fixable: ${scan.findings[0].fix.manual}`);
   const read = (f: string): string | undefined => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
-  const plan = planFixes(scan.findings, { readFile: read, ...opts });
+  const plan = planFixes(scan.findings, { readFile: read, ...fixOpts });
   assert.deepEqual(plan.notFixed.map((n) => n.reason), []);
   const applied = applyEdits(plan.edits);
   assert.deepEqual(applied.refused, []);
   // a re-scan is clean, and a second plan changes nothing (idempotent)
   const again = await new Analyzer(dir).scan();
   assert.deepEqual(again.findings.map((f) => f.code), []);
-  assert.deepEqual(planFixes(again.findings, { readFile: read, ...opts }).edits, []);
+  assert.deepEqual(planFixes(again.findings, { readFile: read, ...fixOpts }).edits, []);
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   assert.equal(pkg.dependencies['@azure/msal-node'], '^7.2.1');
   assert.match(fs.readFileSync(path.join(dir, '.env.example'), 'utf8'), /^MAIL_OAUTH_CLIENT_SECRET=$/m);

@@ -183,4 +183,51 @@ describe('Microsoft Graph sendMail stand-in (test/lab)', function () {
     const second = await send(app, 'shared@lab.test', jsonMessage('after retry'));
     assert.equal(second.status, 202);
   });
+
+  describe('drafts and upload sessions (messages over 4 MB)', () => {
+    const call = (method, rel, body, token = app, headers = {}) =>
+      fetch(`${endpoint}/v1.0/users/shared%40lab.test/${rel}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const draft = async (subject) => {
+      const r = await call('POST', 'messages', { subject, body: { contentType: 'Text', content: 'big' }, toRecipients: [{ emailAddress: { address: 'shared@lab.test' } }] });
+      assert.equal(r.status, 201);
+      return (await r.json()).id;
+    };
+    const session = async (id, size) => call('POST', `messages/${id}/attachments/createUploadSession`, { AttachmentItem: { attachmentType: 'file', name: 'big.bin', size } });
+    const put = (url, bytes, start, total, headers = {}) =>
+      fetch(url, { method: 'PUT', headers: { 'content-range': `bytes ${start}-${start + bytes.length - 1}/${total}`, ...headers }, body: bytes });
+
+    it('draft + 4 MB upload in two ordered chunks + send: 202, delivered', async () => {
+      const size = 4 * 1024 * 1024 + 7;
+      const bytes = Buffer.alloc(size, 0x5a);
+      const id = await draft('upload ok');
+      const s = await session(id, size);
+      assert.equal(s.status, 201);
+      const { uploadUrl, nextExpectedRanges } = await s.json();
+      assert.deepEqual(nextExpectedRanges, ['0-']);
+      const half = 2 * 1024 * 1024;
+      const first = await put(uploadUrl, bytes.subarray(0, half), 0, size);
+      assert.equal(first.status, 200);
+      assert.deepEqual((await first.json()).nextExpectedRanges, [`${half}-`]);
+      assert.equal((await put(uploadUrl, bytes.subarray(half), half, size)).status, 201);
+      assert.equal((await call('POST', `messages/${id}/send`, undefined)).status, 202);
+      assert.ok(await inboxHas('shared@lab.test', 'upload ok'));
+    });
+
+    it('the limits and refusals Graph gives', async () => {
+      const id = await draft('upload refusals');
+      const small = await session(id, 1024);
+      assert.equal((await errorOf(small)).code, 'ErrorAttachmentSizeShouldNotBeLessThanMinimumSize');
+      const { uploadUrl } = await (await session(id, 3 * 1024 * 1024)).json();
+      const withToken = await put(uploadUrl, Buffer.alloc(10), 0, 3 * 1024 * 1024, { authorization: `Bearer ${app}` });
+      assert.equal(withToken.status, 401);
+      const outOfOrder = await put(uploadUrl, Buffer.alloc(10), 100, 3 * 1024 * 1024);
+      assert.equal(outOfOrder.status, 416);
+      assert.equal((await call('DELETE', `messages/${id}`)).status, 204);
+      assert.equal((await errorOf(await call('POST', `messages/${id}/send`))).code, 'ErrorItemNotFound');
+    });
+  });
 });

@@ -114,6 +114,26 @@ describe('MCP server (mail-oauth-migrate mcp, SDK client over stdio)', function 
     assert.equal(digest(WS), before, 'plan_fix wrote nothing');
   });
 
+  it('plan_fix to: graph plans the Microsoft Graph transport; setup graph adds Application Mail.Send', async () => {
+    const before = digest(WS);
+    const r = (await client.callTool({ name: 'plan_fix', arguments: { path: 'packages/api', to: 'graph' } })) as ToolResult;
+    assert.ok(!r.isError, JSON.stringify(r.content));
+    const s = r.structuredContent as { diff: string; fixed: number; manualSteps: string[] };
+    assert.equal(s.fixed, 1);
+    assert.match(s.diff, /^\+.*graphTransport\(/m);
+    assert.ok(s.manualSteps.some((m) => /-Role "Application Mail\.Send"/.test(m)));
+    assert.equal(digest(WS), before, 'plan_fix wrote nothing');
+    const setup = (await client.callTool({ name: 'setup', arguments: { path: 'packages/api', graph: true, mailbox: 'noreply@contoso.com' } })) as ToolResult;
+    assert.equal(setup.structuredContent?.graph, true);
+    const md = String(setup.structuredContent?.markdown);
+    assert.match(md, /New-ManagementRoleAssignment -App \$ServicePrincipalObjectId -Role 'Application Mail\.Send'/);
+    assert.match(md, /PrimarySmtpAddress -eq 'noreply@contoso\.com'/);
+    assert.doesNotMatch(md, /Connect-ExchangeOnline[^\n]*-Credential/);
+    const plain = (await client.callTool({ name: 'setup', arguments: { path: 'packages/api' } })) as ToolResult;
+    assert.equal(plain.structuredContent?.graph, false);
+    assert.doesNotMatch(String(plain.structuredContent?.markdown), /Application Mail\.Send/);
+  });
+
   it('explain and setup', async () => {
     const x = (await client.callTool({
       name: 'explain',

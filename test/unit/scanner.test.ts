@@ -75,6 +75,10 @@ describe('scanner reads', () => {
       ['send.js', "const o = require('nodejs-nodemailer-outlook');"],
       ['cms/config/plugins.js', "module.exports = ({ env }) => ({ email: { config: { provider: env('P') } } });"],
       ['cms/config/env/production/plugins.ts', 'export default { email: {} };'],
+      // packages whose names say neither mail nor imap
+      ['ews.js', "const { ExchangeService } = require('ews-javascript-api');"],
+      ['soap.mjs', "import EWS from 'node-ews';"],
+      ['token.ts', "import { PublicClientApplication } from '@azure/msal-node';"],
     ];
     const no: [string, string][] = [
       ['session.ts', "import { getServerSession } from 'next-auth';"],

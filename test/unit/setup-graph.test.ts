@@ -1,6 +1,10 @@
 /** setup for code rewritten to Microsoft Graph sendMail: Application Mail.Send scoped with RBAC for Applications. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { setupScript } from '../../src/core/setup';
+import { setupCommand } from '../../src/core/setup/cli';
 
 describe('setup --graph', () => {
   const s = setupScript({
@@ -30,5 +34,27 @@ describe('setup --graph', () => {
 
   it('without --graph the script has no Graph section', () => {
     assert.doesNotMatch(setupScript({ protocols: ['smtp'] }).powershell, /Application Mail\.Send/);
+  });
+});
+
+describe('setup of a scan with EWS code', () => {
+  it('adds the Microsoft Graph setup by itself: the fix moves EWS sends to Graph', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-oauth-setup-ews-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'ews.js'),
+        "const { ExchangeService, WebCredentials, Uri } = require('ews-javascript-api');\nconst s = new ExchangeService();\ns.Credentials = new WebCredentials('a@contoso.com', process.env.P);\ns.Url = new Uri('https://outlook.office365.com/EWS/Exchange.asmx');\n",
+      );
+      let out = '';
+      const code = await setupCommand([dir], { cwd: dir, env: {}, stdout: (s) => (out += s), stderr: () => undefined });
+      assert.equal(code, 0);
+      assert.match(out, /-Role 'Application Mail\.Send'/);
+      // only EWS was found: no IMAP/POP/SMTP permissions or mailbox grants, the app and its service principal only
+      assert.match(out, /Microsoft Graph sendMail only \(no SMTP, IMAP or POP login found\)/);
+      assert.match(out, /New-ServicePrincipal -AppId \$AppId -ObjectId \$ServicePrincipalObjectId/);
+      assert.doesNotMatch(out, /SMTP\.SendAsApp|IMAP\.AccessAsApp|Add-MailboxPermission|Set-CASMailbox/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

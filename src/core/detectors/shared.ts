@@ -107,7 +107,7 @@ export function moduleStyle(sf: ts.SourceFile): 'esm' | 'cjs' {
     : 'cjs';
 }
 
-function envVarsOf(v: Val | undefined): string[] {
+export function envVarsOf(v: Val | undefined): string[] {
   return v?.env ? [v.env.name] : [];
 }
 

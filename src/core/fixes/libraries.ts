@@ -1,4 +1,4 @@
-/** Libraries with an automatic rewrite; the others (poplib, yapople) get a manual guide. */
+/** Libraries with an automatic rewrite; the others (poplib, yapople, node-ews) get a manual guide. */
 export const FIXABLE_LIBRARIES: ReadonlySet<string> = new Set([
   'nodemailer',
   'nodemailer-smtp-transport',
@@ -10,4 +10,6 @@ export const FIXABLE_LIBRARIES: ReadonlySet<string> = new Set([
   'mail-notifier',
   'node-pop3',
   'msal-node',
+  // the send path only, to Microsoft Graph (the rest: docs/manual-ews.md)
+  'ews-javascript-api',
 ]);

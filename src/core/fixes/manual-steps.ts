@@ -34,7 +34,7 @@ export function graphManualSteps(fixed: Finding[]): string[] {
     'Create a client secret (or upload a certificate) → MAIL_OAUTH_CLIENT_SECRET (or MAIL_OAUTH_CERTIFICATE_PATH + MAIL_OAUTH_CERTIFICATE_THUMBPRINT) in the deployment environment, not in git.',
     'Give the app Mail.Send for the sending mailboxes only, with RBAC for Applications in Exchange Online PowerShell (Connect-ExchangeOnline interactively, with a certificate or a managed identity): New-ServicePrincipal -AppId <client id> -ObjectId <enterprise app object id>; New-ManagementScope -Name "<app> senders" -RecipientRestrictionFilter "PrimarySmtpAddress -eq \'<mailbox>\'"; New-ManagementRoleAssignment -App <client id> -Role "Application Mail.Send" -CustomResourceScope "<app> senders"; check with Test-ServicePrincipalAuthorization -Identity <client id> -Resource <mailbox>. Do not also grant Microsoft Graph Mail.Send in Entra: that grant reaches every mailbox.',
     'The mailbox that sends is the transport\'s user (the old SMTP login); a different From address needs Send As on it (Add-RecipientPermission). SMTP AUTH can then be turned off for the mailbox.',
-    'Messages over about 3 MB (4 MB per Graph request) are refused with an error that names the limit.',
+    'Messages over about 3 MB (Graph takes 4 MB per request) go as a draft with an upload session, which also needs Mail.ReadWrite: New-ManagementRoleAssignment -App <client id> -Role "Application Mail.ReadWrite" -CustomResourceScope "<app> senders" (skip it if your messages stay under 3 MB: they are then refused with an error naming the permission).',
     'Run `npm install` to add @azure/msal-node.',
   ];
   if (consumer) {

@@ -1,5 +1,6 @@
 /** The fix planner of each library with an automatic rewrite (src/core/detectors/<library>.fix.ts). */
 import { emailjsFix } from '../detectors/emailjs.fix';
+import { ewsGraphFix } from '../detectors/ews.fix';
 import { imapSimpleFix } from '../detectors/imap-simple.fix';
 import { imapFix } from '../detectors/imap.fix';
 import { imapflowFix } from '../detectors/imapflow.fix';
@@ -24,6 +25,8 @@ export const LIBRARY_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
   'mail-notifier': mailNotifierFix,
   'node-pop3': nodePop3Fix,
   'msal-node': msalPasswordGrantFix,
+  // XOAUTH2 does not exist for EWS: the default fix moves its send path to Graph too
+  'ews-javascript-api': ewsGraphFix,
 };
 
 /** Frameworks whose rewrite is not their library's: nodejs-nodemailer-outlook's call is replaced, not its options. */
@@ -31,10 +34,11 @@ const FRAMEWORK_FIXES: Record<string, LibraryFix> = {
   'nodejs-nodemailer-outlook': nodemailerOutlookFix,
 };
 
-/** `fix --to graph`: SMTP sending rewritten to Microsoft Graph sendMail (nodemailer transports only). */
+/** `fix --to graph`: SMTP sending (nodemailer transports) and EWS sending rewritten to Microsoft Graph sendMail. */
 export const GRAPH_FIXES: Partial<Record<LibraryId, LibraryFix>> = {
   nodemailer: nodemailerGraphFix,
   'nodemailer-smtp-transport': nodemailerGraphFix,
+  'ews-javascript-api': ewsGraphFix,
 };
 
 /** The rewrite of a finding for a fix target, if there is one. */
@@ -52,5 +56,5 @@ export function graphNotOffered(finding: Finding): string {
     return `Microsoft Graph sendMail replaces sending only; this ${finding.library} client reads mail over ${finding.protocol.toUpperCase()}: fix it with --to xoauth2`;
   }
   const what = FRAMEWORK_FIXES[finding.fix.framework ?? ''] ? finding.fix.framework : finding.library;
-  return `the Microsoft Graph rewrite is for nodemailer transports; fix ${what} with --to xoauth2`;
+  return `the Microsoft Graph rewrite is for nodemailer transports and ews-javascript-api sends; fix ${what} with --to xoauth2`;
 }

@@ -140,6 +140,12 @@ export function createMcpServer(options: McpOptions): McpServer {
           .enum(['auto', 'app', 'delegated'])
           .optional()
           .describe('Token flow of the generated provider (default auto)'),
+        to: z
+          .enum(['xoauth2', 'graph'])
+          .optional()
+          .describe(
+            'xoauth2 (default): OAuth2 on the same protocol. graph: send-only nodemailer transports send through Microsoft Graph sendMail (EWS send code moves to Graph under either)',
+          ),
       },
       outputSchema: {
         diff: z.string(),
@@ -157,7 +163,7 @@ export function createMcpServer(options: McpOptions): McpServer {
       const { analyzer, result } = await scan(args);
       const core = options.loadCore();
       const readFile = core.overlayReader((f) => analyzer.textOf(f));
-      const plan = core.planFixes(result.findings, { readFile, flow: args.flow ?? 'auto' });
+      const plan = core.planFixes(result.findings, { readFile, flow: args.flow ?? 'auto', to: args.to ?? 'xoauth2' });
       const diff = core.unifiedDiff(plan.edits, result.root, readFile);
       const structured = {
         diff,
@@ -218,7 +224,7 @@ export function createMcpServer(options: McpOptions): McpServer {
     {
       title: 'Generate the Entra ID and Exchange Online setup',
       description:
-        'Generates the Entra ID checklist (app registration, permissions, admin consent) and the Exchange Online PowerShell (service principal with the Enterprise application Object ID, mailbox permission, Send As, SMTP AUTH) as Markdown. With a path, a scan picks the protocols the code uses.',
+        'Generates the Entra ID checklist (app registration, permissions, admin consent) and the Exchange Online PowerShell (service principal with the Enterprise application Object ID, mailbox permission, Send As, SMTP AUTH) as Markdown. With a path, a scan picks the protocols the code uses. graph adds Microsoft Graph sendMail (Application Mail.Send scoped with RBAC for Applications).',
       inputSchema: {
         path: scanShape.path,
         tenantId: z.string().optional().describe('Directory (tenant) ID'),
@@ -233,8 +239,14 @@ export function createMcpServer(options: McpOptions): McpServer {
           .boolean()
           .optional()
           .describe('SMTP through Exchange RBAC for Applications instead of SMTP.SendAsApp'),
+        graph: z
+          .boolean()
+          .optional()
+          .describe(
+            'The code sends through Microsoft Graph sendMail (fix --to graph, or EWS code moved to Graph): Application Mail.Send scoped with RBAC for Applications. Found EWS code turns it on.',
+          ),
       },
-      outputSchema: { markdown: z.string(), protocols: z.array(z.string()) },
+      outputSchema: { markdown: z.string(), protocols: z.array(z.string()), graph: z.boolean() },
       annotations: { title: 'Setup', ...READ_ONLY },
     },
     guard(
@@ -246,10 +258,12 @@ export function createMcpServer(options: McpOptions): McpServer {
         sendAs?: string[];
         protocols?: Protocol[];
         rbac?: boolean;
+        graph?: boolean;
       }) => {
         const found = args.path ? (await scan({ path: args.path })).result.findings : undefined;
-        // EWS findings move to Microsoft Graph (docs/manual-ews.md): no mail-protocol setup for them
+        // EWS findings move to Microsoft Graph (fix rewrites their send path): Graph setup, no mail-protocol setup
         const findings = found?.flatMap((f) => (f.protocol === 'ews' ? [] : [{ protocol: f.protocol, host: f.host, hostKind: f.hostKind }]));
+        const graph = args.graph ?? (found ?? []).some((f) => f.protocol === 'ews');
         // the one mailbox the code logs in to, when the scan resolved exactly one
         const mailboxes = [
           ...new Set((found ?? []).flatMap((f) => (f.mailbox ? [f.mailbox.toLowerCase()] : []))),
@@ -263,12 +277,13 @@ export function createMcpServer(options: McpOptions): McpServer {
             mailbox: args.mailbox ?? (mailboxes.length === 1 ? mailboxes[0] : undefined),
             sendAs: args.sendAs,
             rbac: args.rbac,
+            graph,
           }),
         );
         const chosen = [...new Set([...(findings ?? []).map((f) => f.protocol), ...(args.protocols ?? [])])];
         // like `setup`: nothing found and nothing asked for covers all three
         const protocols = chosen.length ? chosen : ['smtp', 'imap', 'pop3'];
-        return { content: [{ type: 'text', text: markdown }], structuredContent: { markdown, protocols } };
+        return { content: [{ type: 'text', text: markdown }], structuredContent: { markdown, protocols, graph } };
       },
     ),
   );

@@ -67,6 +67,7 @@ export async function setupCommand(argv: string[], io: CommandIo = {}): Promise<
     });
     const env = loadEnv(io.env ?? process.env, cwd);
     let findings: SetupFinding[] | undefined;
+    let ews = false;
     if (positionals.length) {
       const paths = positionals.map((p) => path.resolve(cwd, p));
       for (const p of paths) {
@@ -76,8 +77,9 @@ export async function setupCommand(argv: string[], io: CommandIo = {}): Promise<
       }
       const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? paths[0] : cwd;
       const scan = await new Analyzer(root).scan(paths);
-      // EWS findings move to Microsoft Graph (docs/manual-ews.md): no mail-protocol setup for them
+      // EWS findings move to Microsoft Graph (fix rewrites their send path): Graph setup, no mail-protocol setup
       findings = scan.findings.flatMap((f) => (f.protocol === 'ews' ? [] : [{ protocol: f.protocol, host: f.host, hostKind: f.hostKind }]));
+      ews = scan.findings.some((f) => f.protocol === 'ews');
       err(
         findings.length
           ? `Scan: ${findings.length} finding(s) using ${[...new Set(findings.map((f) => f.protocol))].join(', ')}.\n`
@@ -93,7 +95,7 @@ export async function setupCommand(argv: string[], io: CommandIo = {}): Promise<
         mailbox: values.mailbox ?? env.MAIL_OAUTH_USER,
         sendAs: values['send-as'],
         rbac: values.rbac,
-        graph: values.graph,
+        graph: values.graph || ews,
       }),
     );
     if (values.output) {

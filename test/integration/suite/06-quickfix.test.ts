@@ -56,6 +56,48 @@ suite('migration quick fix', () => {
     // not applied: the next test migrates this file to XOAUTH2
   });
 
+  test('EWS send code: the only quick fix is "Migrate to Microsoft Graph (sendMail)" (preferred), resolved to graphMailbox/graphMessage', async function () {
+    const a = await api();
+    assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
+    // a file of its own, removed after: other suites count the workspace's findings
+    const file = path.join(folder().uri.fsPath, 'src', 'ews-send.js');
+    fs.writeFileSync(
+      file,
+      [
+        "const { ExchangeService, ExchangeVersion, WebCredentials, Uri, EmailMessage, MessageBody, BodyType } = require('ews-javascript-api');",
+        'const service = new ExchangeService(ExchangeVersion.Exchange2013);',
+        "service.Credentials = new WebCredentials('reports@contoso.example', process.env.EWS_PASSWORD);",
+        "service.Url = new Uri('https://outlook.office365.com/EWS/Exchange.asmx');",
+        'async function notify(to, html) {',
+        '  const message = new EmailMessage(service);',
+        "  message.Subject = 'Report';",
+        '  message.Body = new MessageBody(BodyType.HTML, html);',
+        '  message.ToRecipients.Add(to);',
+        '  await message.SendAndSaveCopy();',
+        '}',
+        'module.exports = { notify };',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const doc = await open('src/ews-send.js');
+      const [d] = await waitForDiagnostics(doc.uri, (ds) => ds.length === 1, 'the EWS diagnostic');
+      const list = await actions(doc.uri, d.range);
+      assert.equal(list.find((x) => /XOAUTH2/.test(x.title)), undefined, 'no XOAUTH2 fix for EWS');
+      const graph = list.find((x) => x.title === 'Migrate to Microsoft Graph (sendMail)');
+      assert.ok(graph, 'Graph quick fix');
+      assert.equal(graph.isPreferred, true);
+      assert.ok(graph.edit, `resolved with an edit (command: ${graph.command?.arguments?.[0]})`);
+      const own = graph.edit.get(doc.uri).map((e) => e.newText).join('\n');
+      assert.match(own, /graphMailbox\(\{ user: 'reports@contoso\.example', host: 'outlook\.office365\.com' \}\)/);
+      assert.match(own, /graphMessage\(service\)/);
+      // not applied
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   test('end to end: executeCodeActionProvider → resolve → applyEdit gives the planner output', async function () {
     const a = await api();
     assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');

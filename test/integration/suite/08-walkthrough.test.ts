@@ -24,13 +24,24 @@ suite('walkthrough and setup commands', () => {
   });
 
   test('mailOAuth.showSetup shows the setup script for the findings, generated off the host thread', async () => {
-    const markdown = await vscode.commands.executeCommand<string | undefined>('mailOAuth.showSetup');
+    // the workspace's code sends over SMTP: without an argument the command asks XOAUTH2 or Graph
+    const markdown = await vscode.commands.executeCommand<string | undefined>('mailOAuth.showSetup', { graph: false });
     assert.ok(markdown, 'the core generates the setup script');
     assert.match(markdown, /New-ServicePrincipal/);
     assert.match(markdown, /SMTP\.SendAsApp/);
     assert.equal(vscode.window.activeTextEditor?.document.languageId, 'markdown');
     assert.equal(vscode.window.activeTextEditor?.document.getText(), markdown);
     assert.equal((await api()).isAnalyzerLoadedOnHost(), false, 'generated in the analyzer worker');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('mailOAuth.showSetup with Microsoft Graph adds Application Mail.Send scoped by RBAC for Applications', async () => {
+    const markdown = await vscode.commands.executeCommand<string | undefined>('mailOAuth.showSetup', { graph: true });
+    assert.ok(markdown);
+    assert.match(markdown, /## Microsoft Graph sendMail/);
+    assert.match(markdown, /New-ManagementRoleAssignment -App \$ServicePrincipalObjectId -Role 'Application Mail\.Send'/);
+    assert.match(markdown, /verify --protocol graph/);
+    assert.doesNotMatch(markdown, /Connect-ExchangeOnline[^\n]*-Credential/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -123,6 +134,28 @@ suite('walkthrough and setup commands', () => {
     assert.equal(report.steps[0].ok, false);
     assert.match(report.steps[0].detail, /client|tenant|authority/i);
     assert.equal(report.steps.length, 1, 'stops before the token request');
+    assert.equal((await api()).isAnalyzerLoadedOnHost(), false, 'verified in the analyzer worker');
+  });
+
+  test('mailOAuth.verifySetup checks Microsoft Graph sendMail like verify --protocol graph (no network: the authority is a closed local port)', async () => {
+    const report = await vscode.commands.executeCommand<(Report & { steps: { remedy?: string }[] }) | undefined>('mailOAuth.verifySetup', {
+      protocol: 'smtp',
+      user: 'alerts@contoso.example',
+      tenantId: '7e3a1c52-0000-4000-8000-00000000a001',
+      clientId: '11111111-1111-4111-8111-111111111111',
+      clientSecret: 'not-a-real-secret',
+      authority: 'https://127.0.0.1:9/7e3a1c52-0000-4000-8000-00000000a001',
+      timeoutMs: 3000,
+      graph: {},
+    });
+    assert.ok(report, 'the core verifies');
+    assert.equal(report.steps[0].name, 'configuration');
+    assert.equal(report.steps[0].ok, true, report.steps[0].detail);
+    assert.match(report.steps[0].detail, /^Microsoft Graph sendMail; /, 'checked as Graph, not as SMTP');
+    assert.equal(report.steps[1]?.name, 'token');
+    assert.equal(report.steps[1].ok, false);
+    assert.ok(report.steps[1].remedy, 'the failure comes with a remedy');
+    assert.doesNotMatch(JSON.stringify(report), /not-a-real-secret/);
     assert.equal((await api()).isAnalyzerLoadedOnHost(), false, 'verified in the analyzer worker');
   });
 });

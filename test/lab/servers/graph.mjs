@@ -1,6 +1,7 @@
 // Local stand-in for Microsoft Graph's sendMail (https://graph.microsoft.com), HTTPS on 127.0.0.1.
 //   POST /v1.0/users/{id | userPrincipalName}/sendMail   (app-only or delegated token)
 //   POST /v1.0/me/sendMail                                (delegated token)
+//   drafts and upload sessions for large messages: graph-drafts.mjs
 // Body: JSON { message: {...}, saveToSentItems } with Content-Type application/json, or a base64-encoded MIME
 // message with Content-Type text/plain (Graph's "send in MIME format"). Success: 202 with an empty body.
 // The token is checked as Graph does it: RS256 from the lab authority, aud https://graph.microsoft.com, not expired;
@@ -33,6 +34,7 @@ import {
 } from '../lib/config.mjs';
 import { deliver } from '../lib/deliver.mjs';
 import { exitOnSignals } from '../lib/serve.mjs';
+import { createDrafts } from './graph-drafts.mjs';
 
 const log = (...a) => console.log(new Date().toISOString(), '[graph]', ...a);
 const jwks = createRemoteJWKSet(new URL(`${AUTHORITY}/discovery/v2.0/keys`), { cooldownDuration: 0 });
@@ -68,7 +70,7 @@ const graphError = (res, status, code, message, headers) =>
   );
 
 // Which mailbox may this token send as, or why not.
-async function authorize(req, target) {
+async function authorize(req, target, permission = PERMISSIONS.graph) {
   const h = req.headers.authorization || '';
   if (!h.startsWith('Bearer ') || h.length < 8)
     return { status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' };
@@ -96,7 +98,7 @@ async function authorize(req, target) {
     const app = apps.get(claims.appid);
     if (!app)
       return { status: 401, code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' };
-    if (!(claims.roles || []).includes(PERMISSIONS.graph.app))
+    if (!(claims.roles || []).includes(permission.app))
       return {
         status: 403,
         code: 'ErrorAccessDenied',
@@ -123,7 +125,7 @@ async function authorize(req, target) {
   if (
     !String(claims.scp || '')
       .split(' ')
-      .includes(PERMISSIONS.graph.user)
+      .includes(permission.user)
   )
     return {
       status: 403,
@@ -269,6 +271,11 @@ async function sendMail(req, res, target) {
     log(`sendMail ${who.mailbox} -> 400 ${e.code || 'BadRequest'}: ${e.message}`);
     return graphError(res, 400, e.code || 'BadRequest', e.message);
   }
+  return accept(res, who, msg, type.startsWith('text/plain') ? 'mime' : 'json', saveToSentItems);
+}
+
+// A message Exchange would submit: From must be the mailbox; written to the outbox and delivered to lab users.
+function accept(res, who, msg, format, saveToSentItems) {
   if (msg.from.toLowerCase() !== who.mailbox) {
     return graphError(
       res,
@@ -286,7 +293,7 @@ async function sendMail(req, res, target) {
       mailbox: who.mailbox,
       kind: who.kind,
       appid: who.appid,
-      format: type.startsWith('text/plain') ? 'mime' : 'json',
+      format,
       from: msg.from,
       to: msg.rcpts,
       saveToSentItems,
@@ -299,6 +306,29 @@ async function sendMail(req, res, target) {
   );
   return reply(res, 202);
 }
+
+// Drafts for messages over 4 MB (Graph's outlook-large-attachments flow): POST /users/{u}/messages (the draft),
+// POST …/messages/{id}/attachments (a fileAttachment under 3 MB), POST …/attachments/createUploadSession (3 to
+// 150 MB; answers an uploadUrl here, on /_upload/{token}), PUT chunks to it (Content-Range, at most 4 MB each, in
+// order, no Authorization header: Graph answers 401 to one), POST …/messages/{id}/send (202), DELETE the draft.
+// Drafts need Mail.ReadWrite (role or scope) besides the mailbox scope; sending one, Mail.Send.
+const drafts = createDrafts({
+  authorize,
+  readBody,
+  reply,
+  graphError,
+  send: async (res, who, draft) => {
+    let msg;
+    try {
+      msg = await mimeFromJson({ ...draft.message, attachments: draft.attachments }, who.mailbox);
+    } catch (e) {
+      return graphError(res, 400, e.code || 'BadRequest', e.message);
+    }
+    return accept(res, who, msg, 'draft', true);
+  },
+  uploadBase: () => `https://${HOST}:${ports.graph}/_upload`,
+  log,
+});
 
 const server = https.createServer(
   { cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) },
@@ -313,6 +343,7 @@ const server = https.createServer(
       const m = /^\/v1\.0\/(?:users\/([^/]+)|(me))\/sendMail$/i.exec(url.pathname);
       if (m && req.method === 'POST')
         return await sendMail(req, res, m[2] ? 'me' : decodeURIComponent(m[1]).toLowerCase());
+      if (await drafts.handle(req, res, url)) return;
       return graphError(
         res,
         400,

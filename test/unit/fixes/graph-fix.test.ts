@@ -4,23 +4,13 @@
  * reason, and nothing of theirs is written.
  */
 import * as assert from 'node:assert/strict';
-import { Analyzer } from '../../../src/core/analyzer';
-import { planFixes } from '../../../src/core/fixes';
-import { resultTexts } from '../../../src/core/fixes/apply';
+import { planFile } from '../harness/fix-file';
 
 const ROOT = '/virtual/graph-fix';
 
 function fix(code: string, to: 'graph' | 'xoauth2' = 'graph', file = 'send.js') {
-  const files = new Map([
-    [`${ROOT}/package.json`, '{ "name": "x", "version": "1.0.0" }\n'],
-    [`${ROOT}/${file}`, code],
-  ]);
-  const analyzer = new Analyzer(ROOT, { now: () => new Date('2026-11-22T12:00:00Z') });
-  analyzer.setSource(`${ROOT}/${file}`, code);
-  const findings = analyzer.analyzeFile(`${ROOT}/${file}`);
-  const plan = planFixes(findings, { readFile: (f) => files.get(f), to });
-  const out = resultTexts(plan.edits, (f) => files.get(f));
-  return { findings, plan, code: out.get(`${ROOT}/${file}`)?.after, provider: out.get(`${ROOT}/mail-oauth-token.js`)?.after, env: out.get(`${ROOT}/.env.example`)?.after };
+  const { findings, plan, after } = planFile(ROOT, file, code, to);
+  return { findings, plan, code: after(file), provider: after('mail-oauth-token.js'), env: after('.env.example') };
 }
 
 const transport = (opts: string, rest = '') => `const nodemailer = require('nodemailer');
@@ -104,6 +94,6 @@ module.exports = [
     const reasons = r.plan.notFixed.map((n) => n.reason).sort();
     assert.equal(reasons.length, 2);
     assert.match(reasons[0], /Microsoft Graph sendMail replaces sending only; this imapflow client reads mail over IMAP: fix it with --to xoauth2/);
-    assert.match(reasons[1], /the Microsoft Graph rewrite is for nodemailer transports; fix emailjs with --to xoauth2/);
+    assert.match(reasons[1], /the Microsoft Graph rewrite is for nodemailer transports and ews-javascript-api sends; fix emailjs with --to xoauth2/);
   });
 });

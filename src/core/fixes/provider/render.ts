@@ -17,6 +17,8 @@ export const PROVIDER_PARTS = {
   nodemailer: ['nodemailerProvisionCallback'],
   'nodemailer-options': ['withNodemailerOAuth2'],
   graph: ['graphTransport'],
+  /** EWS send code moved to Graph: the mailbox (was the ExchangeService) and its messages (were EmailMessage). */
+  ews: ['graphMailbox', 'graphMessage'],
   /** The token itself (the core exports it): code that asked MSAL for a token with a password. */
   token: ['getMailAccessToken'],
   'nodemailer-url': ['nodemailerUrlOAuth2'],
@@ -35,6 +37,8 @@ export type ProviderPart = keyof typeof PROVIDER_PARTS;
 /** Regions other regions need. */
 const NEEDS: Partial<Record<ProviderPart, string[]>> = {
   'nodemailer-options': ['nodemailer'],
+  graph: ['graph-send'],
+  ews: ['graph-send'],
   'nodemailer-url': ['nodemailer'],
   'nodemailer-outlook': ['nodemailer'],
   imap: ['sasl'],

@@ -398,19 +398,259 @@ export function withNodemailerOAuth2<T extends { auth?: object }>(options: T) {
 }
 // #endregion
 
+// #region graph-send
+const GRAPH_ATTEMPTS = 5;
+
+interface GraphCall {
+  mailbox: string;
+  /** The path below /v1.0/users/{mailbox}/. */
+  action: string;
+  method?: string;
+  body?: string;
+  contentType?: string;
+  host?: string;
+  /** What a 403 ErrorAccessDenied means is missing. */
+  permission?: string;
+}
+
+/**
+ * Calls a mailbox's Microsoft Graph endpoint with a Graph token from the
+ * provider: 429/503/504 are retried after Retry-After, an expired token is
+ * renewed once, and any other refusal becomes an error naming the cause.
+ */
+async function callGraph(call: GraphCall) {
+  const { mailbox, host } = call;
+  const url =
+    `${graphEndpoint(host)}/v1.0/users/` +
+    `${encodeURIComponent(mailbox)}/${call.action}`;
+  let forceRefresh = false;
+  for (let attempt = 1; ; attempt++) {
+    const { accessToken } = await getMailAccessToken("graph", {
+      host,
+      forceRefresh,
+    });
+    const response = await fetch(url, {
+      method: call.method ?? "POST",
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        "content-type": call.contentType ?? "application/json",
+      },
+      body: call.body,
+    });
+    if (response.ok) {
+      const text = await response.text();
+      const json = text ? JSON.parse(text) : {};
+      return { status: response.status, json };
+    }
+    const error = await graphError(response);
+    const busy = [429, 503, 504].includes(response.status);
+    if (busy && attempt < GRAPH_ATTEMPTS) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, retryAfterMs(response, attempt)),
+      );
+      continue;
+    }
+    if (response.status === 401 && !forceRefresh) {
+      // An expired or revoked token: get a new one, once.
+      forceRefresh = true;
+      continue;
+    }
+    throw explainGraph(response.status, error, mailbox, call.permission);
+  }
+}
+
+/** Graph's Retry-After (seconds or a date), else 2, 4, 8… seconds. */
+function retryAfterMs(response: Response, attempt: number) {
+  const header = response.headers.get("retry-after") ?? "";
+  const seconds = /^\d+$/.test(header)
+    ? Number(header)
+    : (Date.parse(header) - Date.now()) / 1000;
+  const wait = Number.isFinite(seconds) ? seconds : 2 ** attempt;
+  return Math.min(Math.max(wait, 0), 300) * 1000;
+}
+
+async function graphError(response: Response) {
+  const text = await response.text();
+  try {
+    const { error } = JSON.parse(text);
+    return { code: String(error.code), message: String(error.message) };
+  } catch {
+    return { code: response.statusText, message: text.split("\n", 1)[0] };
+  }
+}
+
+/** Turns a Graph error into one line that names the cause and the remedy. */
+function explainGraph(
+  status: number,
+  error: { code: string; message: string },
+  mailbox: string,
+  permission = "Mail.Send",
+) {
+  const { code, message } = error;
+  let cause = "see the Microsoft Graph error codes";
+  if (/audience/i.test(message)) {
+    cause =
+      "the access token is not for Microsoft Graph: check that " +
+      "MAIL_OAUTH_GRAPH_ENDPOINT and MAIL_OAUTH_AUTHORITY are of one cloud";
+  } else if (code === "InvalidAuthenticationToken") {
+    cause = "Microsoft Graph refused the access token";
+  } else if (/RAOP|AccessPolicy/i.test(message)) {
+    cause =
+      `the app may not send as ${mailbox}: add the mailbox to the app's ` +
+      "management scope (RBAC for Applications, New-ManagementScope) or " +
+      "application access policy";
+  } else if (code === "ErrorAccessDenied" && permission !== "Mail.Send") {
+    cause =
+      `the app lacks ${permission}, which messages over 3 MB need (a ` +
+      `draft and an upload session): assign the Exchange role "Application ` +
+      `${permission}" (RBAC for Applications), or send less than 3 MB`;
+  } else if (code === "ErrorAccessDenied") {
+    cause =
+      "the app lacks the Mail.Send permission: assign the Exchange role " +
+      '"Application Mail.Send" (RBAC for Applications) or grant Microsoft ' +
+      "Graph Mail.Send with admin consent";
+  } else if (code === "ErrorInvalidUser") {
+    cause = `there is no mailbox ${mailbox} in the tenant`;
+  } else if (code === "ErrorSendAsDenied") {
+    cause =
+      `the From address is not ${mailbox}: send from that mailbox, or ` +
+      "give it Send As on the From address (Add-RecipientPermission)";
+  } else if (status === 413) {
+    cause = "the message is too large for one request (4 MB)";
+  }
+  return new Error(
+    `Microsoft Graph sendMail failed (${status} ${code}: ${cause}): ` +
+      message.split("\n")[0],
+  );
+}
+/** Attachments this large go through an upload session (3 to 150 MB). */
+const GRAPH_UPLOAD_MIN_BYTES = 3 * 1024 * 1024;
+/** Upload session chunks: a multiple of 320 KiB, as Graph asks. */
+const GRAPH_CHUNK_BYTES = 10 * 320 * 1024;
+
+interface DraftFile {
+  name: string;
+  contentType: string;
+  isInline?: boolean;
+  contentId?: string;
+  bytes: Buffer;
+}
+
+/**
+ * A message too large for one request (4 MB): a draft, its attachments
+ * added one by one (3 MB and more: in chunks through an upload session),
+ * then sent; the draft is deleted when that fails. Needs Mail.ReadWrite
+ * besides Mail.Send.
+ */
+async function sendAsDraft(
+  mailbox: string,
+  draft: object,
+  files: (() => Promise<DraftFile>)[],
+  host?: string,
+) {
+  const permission = "Mail.ReadWrite";
+  const created = await callGraph({
+    mailbox,
+    action: "messages",
+    body: JSON.stringify(draft),
+    host,
+    permission,
+  });
+  const message = `messages/${encodeURIComponent(created.json.id)}`;
+  try {
+    for (const load of files) {
+      const { bytes, ...item } = await load();
+      if (bytes.length < GRAPH_UPLOAD_MIN_BYTES) {
+        const file = {
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          ...item,
+          contentBytes: bytes.toString("base64"),
+        };
+        const body = JSON.stringify(file);
+        const action = `${message}/attachments`;
+        await callGraph({ mailbox, action, body, host, permission });
+        continue;
+      }
+      const size = bytes.length;
+      const upload = { attachmentType: "file", size, ...item };
+      const session = await callGraph({
+        mailbox,
+        action: `${message}/attachments/createUploadSession`,
+        body: JSON.stringify({ AttachmentItem: upload }),
+        host,
+        permission,
+      });
+      await uploadToGraph(session.json.uploadUrl, bytes, mailbox);
+    }
+    await callGraph({ mailbox, action: `${message}/send`, body: "", host });
+  } catch (error) {
+    // Not sent: remove the draft, then report.
+    const remove = { mailbox, action: message, method: "DELETE", host };
+    await callGraph(remove).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** PUTs an attachment to its upload session in chunks (no token: the URL carries one). */
+async function uploadToGraph(uploadUrl: string, bytes: Buffer, mailbox: string) {
+  let start = 0;
+  for (let attempt = 1; start < bytes.length; ) {
+    const end = Math.min(start + GRAPH_CHUNK_BYTES, bytes.length);
+    const response = await fetch(uploadUrl, {
+      method: "PUT",
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-range": `bytes ${start}-${end - 1}/${bytes.length}`,
+      },
+      body: new Uint8Array(bytes.subarray(start, end)),
+    });
+    if (response.ok) {
+      await response.arrayBuffer();
+      start = end;
+      attempt = 1;
+      continue;
+    }
+    const error = await graphError(response);
+    const busy = [429, 503, 504].includes(response.status);
+    if (!busy || attempt >= GRAPH_ATTEMPTS) {
+      throw explainGraph(response.status, error, mailbox);
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, retryAfterMs(response, attempt)),
+    );
+    attempt++;
+  }
+}
+// #endregion
+
 // #region graph
 /** Graph takes 4 MB per request: about 3 MB of message once in base64. */
 const GRAPH_MAX_MIME_BYTES = 3 * 1024 * 1024;
-const GRAPH_ATTEMPTS = 5;
+interface GraphAttachment {
+  filename?: string | false;
+  contentType?: string;
+  cid?: string;
+}
+
+type Content = Buffer | string | undefined;
 
 interface GraphMail {
-  data: { envelope?: unknown };
+  data: {
+    envelope?: unknown;
+    subject?: string;
+    attachments?: GraphAttachment[];
+    alternatives?: unknown[];
+    icalEvent?: unknown;
+    amp?: unknown;
+  };
   message: {
     keepBcc: boolean;
     getEnvelope(): { from: string | false; to: string[] };
+    getAddresses(): Record<string, { address: string; name?: string }[]>;
     messageId(): string;
     build(callback: (error: Error | null, raw: Buffer) => void): void;
   };
+  resolveContent(data: object, key: string | number): Promise<Content>;
 }
 
 interface GraphSent {
@@ -483,115 +723,179 @@ async function sendWithGraph(
   const raw = await new Promise<Buffer>((resolve, reject) =>
     mail.message.build((error, data) => (error ? reject(error) : resolve(data))),
   );
+  const sent = {
+    envelope: { from: mailbox, to },
+    messageId: mail.message.messageId(),
+    accepted: to,
+    rejected: [],
+  };
   if (raw.length > GRAPH_MAX_MIME_BYTES) {
-    const size = (raw.length / 1024 / 1024).toFixed(1);
+    await sendDraftWithGraph(mail, mailbox, options.host);
+    return { ...sent, response: "202 Accepted by Microsoft Graph (draft)" };
+  }
+  const { status } = await callGraph({
+    mailbox,
+    action: "sendMail",
+    body: raw.toString("base64"),
+    contentType: "text/plain",
+    host: options.host,
+  });
+  return { ...sent, response: `${status} Accepted by Microsoft Graph` };
+}
+
+/**
+ * A message over ~3 MB (Graph takes 4 MB per request) goes as a draft built
+ * from nodemailer's message data (subject, HTML or text, addresses), its
+ * attachments added one by one (3 MB and more: in chunks through an upload
+ * session), then sent. Needs Mail.ReadWrite besides Mail.Send.
+ */
+async function sendDraftWithGraph(
+  mail: GraphMail,
+  mailbox: string,
+  host?: string,
+) {
+  const { data } = mail;
+  if (data.alternatives?.length || data.icalEvent || data.amp) {
     throw new Error(
-      `Microsoft Graph sendMail: the message is ${size} MB; Graph accepts ` +
-        "at most about 3 MB of MIME (4 MB per request in base64). Send " +
-        "large files as links, or make the attachments smaller.",
+      "Microsoft Graph sendMail: a message over 3 MB with alternatives, a " +
+        "calendar event or AMP cannot go as a draft; make it smaller.",
     );
   }
-  const url =
-    `${graphEndpoint(options.host)}/v1.0/users/` +
-    `${encodeURIComponent(mailbox)}/sendMail`;
-  const body = raw.toString("base64");
-  let forceRefresh = false;
-  for (let attempt = 1; ; attempt++) {
-    const { accessToken } = await getMailAccessToken("graph", {
-      host: options.host,
-      forceRefresh,
-    });
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        "content-type": "text/plain",
-      },
-      body,
-    });
-    if (response.ok) {
-      return {
-        envelope: { from: mailbox, to },
-        messageId: mail.message.messageId(),
-        accepted: to,
-        rejected: [],
-        response: `${response.status} Accepted by Microsoft Graph`,
-      };
-    }
-    const error = await graphError(response);
-    const busy = [429, 503, 504].includes(response.status);
-    if (busy && attempt < GRAPH_ATTEMPTS) {
-      await new Promise((resolve) =>
-        setTimeout(resolve, retryAfterMs(response, attempt)),
-      );
-      continue;
-    }
-    if (response.status === 401 && !forceRefresh) {
-      // An expired or revoked token: get a new one, once.
-      forceRefresh = true;
-      continue;
-    }
-    throw explainGraph(response.status, error, mailbox);
+  const addresses = mail.message.getAddresses();
+  const list = (key: string) =>
+    (addresses[key] ?? []).map(({ name, address }) => ({
+      emailAddress: name ? { name, address } : { address },
+    }));
+  const html = await mail.resolveContent(data, "html");
+  const text = await mail.resolveContent(data, "text");
+  const draft = {
+    subject: data.subject ?? "",
+    body: html
+      ? { contentType: "HTML", content: html.toString() }
+      : { contentType: "Text", content: (text ?? "").toString() },
+    from: list("from")[0],
+    toRecipients: list("to"),
+    ccRecipients: list("cc"),
+    bccRecipients: list("bcc"),
+    replyTo: list("reply-to"),
+  };
+  const attachments = data.attachments ?? [];
+  const files = attachments.map((attachment, index) => async () => {
+    const content = await mail.resolveContent(attachments, index);
+    const { filename, contentType, cid } = attachment;
+    return {
+      name: filename || `attachment-${index + 1}`,
+      contentType: contentType || "application/octet-stream",
+      ...(cid ? { isInline: true, contentId: cid } : {}),
+      bytes: Buffer.from(content ?? ""),
+    };
+  });
+  await sendAsDraft(mailbox, draft, files, host);
+}
+// #endregion
+
+// #region ews
+/** One Graph request takes 4 MB; larger messages go as a draft. */
+const GRAPH_MAX_JSON_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
+/** A recipient: an address, { name, address }, or an EWS EmailAddress. */
+type GraphRecipient =
+  | string
+  | { name?: string; address: string }
+  | { Name?: string; Address: string };
+
+interface GraphMailbox {
+  /** The mailbox that sends (the old EWS login, or the impersonated one). */
+  user?: string;
+  /** The EWS host the code used: its Microsoft cloud. */
+  host?: string;
+}
+
+/**
+ * The mailbox an EWS ExchangeService used to send as; its messages are
+ * sent with Microsoft Graph sendMail (Mail.Send, scoped with RBAC for
+ * Applications). Replaces new ExchangeService() + WebCredentials.
+ */
+export function graphMailbox(options: GraphMailbox = {}): GraphMailbox {
+  return { ...options };
+}
+
+/** A Microsoft Graph message to send from a mailbox (was an EmailMessage). */
+export function graphMessage(mailbox: GraphMailbox) {
+  const message = {
+    subject: "",
+    body: { contentType: "Text", content: "" } as {
+      contentType: "Text" | "HTML";
+      content: string;
+    },
+    from: undefined as GraphRecipient | undefined,
+    toRecipients: [] as GraphRecipient[],
+    ccRecipients: [] as GraphRecipient[],
+    bccRecipients: [] as GraphRecipient[],
+    replyTo: [] as GraphRecipient[],
+    importance: undefined as "low" | "normal" | "high" | undefined,
+    attachments: [] as { name: string; contentBytes: string }[],
+    /** Sends it (saved to Sent Items unless saveToSentItems is false). */
+    send(options: { saveToSentItems?: boolean } = {}) {
+      return sendGraphMessage(mailbox, message, options.saveToSentItems);
+    },
+  };
+  return message;
+}
+
+function graphAddress(recipient: GraphRecipient) {
+  if (typeof recipient === "string") {
+    return { emailAddress: { address: recipient } };
   }
-}
-
-/** Graph's Retry-After (seconds or a date), else 2, 4, 8… seconds. */
-function retryAfterMs(response: Response, attempt: number) {
-  const header = response.headers.get("retry-after") ?? "";
-  const seconds = /^\d+$/.test(header)
-    ? Number(header)
-    : (Date.parse(header) - Date.now()) / 1000;
-  const wait = Number.isFinite(seconds) ? seconds : 2 ** attempt;
-  return Math.min(Math.max(wait, 0), 300) * 1000;
-}
-
-async function graphError(response: Response) {
-  const text = await response.text();
-  try {
-    const { error } = JSON.parse(text);
-    return { code: String(error.code), message: String(error.message) };
-  } catch {
-    return { code: response.statusText, message: text.split("\n", 1)[0] };
+  if ("Address" in recipient) {
+    const { Name: name, Address: address } = recipient;
+    return { emailAddress: name ? { name, address } : { address } };
   }
+  const { name, address } = recipient;
+  return { emailAddress: name ? { name, address } : { address } };
 }
 
-/** Turns a Graph error into one line that names the cause and the remedy. */
-function explainGraph(
-  status: number,
-  error: { code: string; message: string },
-  mailbox: string,
+async function sendGraphMessage(
+  mailbox: GraphMailbox,
+  message: ReturnType<typeof graphMessage>,
+  saveToSentItems = true,
 ) {
-  const { code, message } = error;
-  let cause = "see the Microsoft Graph error codes";
-  if (/audience/i.test(message)) {
-    cause =
-      "the access token is not for Microsoft Graph: check that " +
-      "MAIL_OAUTH_GRAPH_ENDPOINT and MAIL_OAUTH_AUTHORITY are of one cloud";
-  } else if (code === "InvalidAuthenticationToken") {
-    cause = "Microsoft Graph refused the access token";
-  } else if (/RAOP|AccessPolicy/i.test(message)) {
-    cause =
-      `the app may not send as ${mailbox}: add the mailbox to the app's ` +
-      "management scope (RBAC for Applications, New-ManagementScope) or " +
-      "application access policy";
-  } else if (code === "ErrorAccessDenied") {
-    cause =
-      "the app lacks the Mail.Send permission: assign the Exchange role " +
-      '"Application Mail.Send" (RBAC for Applications) or grant Microsoft ' +
-      "Graph Mail.Send with admin consent";
-  } else if (code === "ErrorInvalidUser") {
-    cause = `there is no mailbox ${mailbox} in the tenant`;
-  } else if (code === "ErrorSendAsDenied") {
-    cause =
-      `the From address is not ${mailbox}: send from that mailbox, or ` +
-      "give it Send As on the From address (Add-RecipientPermission)";
-  } else if (status === 413) {
-    cause = "the message is too large for one request (4 MB)";
+  const { host } = mailbox;
+  const user =
+    mailbox.user ||
+    (message.from ? graphAddress(message.from).emailAddress.address : "");
+  if (!user) {
+    throw new Error("Microsoft Graph sendMail: no mailbox to send from.");
   }
-  return new Error(
-    `Microsoft Graph sendMail failed (${status} ${code}: ${cause}): ` +
-      message.split("\n")[0],
+  const json = {
+    subject: message.subject,
+    body: message.body,
+    ...(message.from ? { from: graphAddress(message.from) } : {}),
+    toRecipients: message.toRecipients.map(graphAddress),
+    ccRecipients: message.ccRecipients.map(graphAddress),
+    bccRecipients: message.bccRecipients.map(graphAddress),
+    replyTo: message.replyTo.map(graphAddress),
+    ...(message.importance ? { importance: message.importance } : {}),
+    attachments: message.attachments.map((a) => ({
+      "@odata.type": "#microsoft.graph.fileAttachment",
+      name: a.name,
+      contentBytes: a.contentBytes,
+    })),
+  };
+  const body = JSON.stringify({ message: json, saveToSentItems });
+  if (Buffer.byteLength(body) <= GRAPH_MAX_JSON_BYTES) {
+    await callGraph({ mailbox: user, action: "sendMail", body, host });
+    return;
+  }
+  // Over one request's 4 MB: a draft, the attachments added one by one.
+  const files = message.attachments.map((a) => () =>
+    Promise.resolve({
+      name: a.name,
+      contentType: "application/octet-stream",
+      bytes: Buffer.from(a.contentBytes, "base64"),
+    }),
   );
+  await sendAsDraft(user, { ...json, attachments: [] }, files, host);
 }
 // #endregion
 
