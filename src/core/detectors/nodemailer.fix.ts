@@ -5,11 +5,10 @@
  */
 import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph';
 import type { Finding } from '../model';
-import { dedentedText, isJson, NotFixable, passwordProperty, propertyName, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
+import { dedentedText, isJson, NotFixable, oauth2TypeValue, passwordProperty, propertyName, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
 
 export const nodemailerFix: LibraryFix = {
   rewrite({ finding, call, main, passNode, passState, note }) {
-    const q = passState.quote;
     if (finding.fix.viaUrl) {
       if (isJson(passState)) {
         throw new NotFixable(`the connection URL is kept in ${passState.file}: replace it there with host and port, and give createTransport() auth: { type: 'OAuth2', user, provisionCallback } by hand`);
@@ -26,9 +25,9 @@ export const nodemailerFix: LibraryFix = {
       if (!init || !Node.isObjectLiteralExpression(init)) {
         throw new NotFixable('the auth object is not written inline');
       }
-      replaceProps(init, ['type', 'pass', 'credentials'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
+      replaceProps(init, ['type', 'pass', 'credentials'], [`type: ${oauth2TypeValue(init, passState)}`, 'provisionCallback: nodemailerProvisionCallback']);
     } else {
-      replaceProps(obj, ['type', 'pass'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
+      replaceProps(obj, ['type', 'pass'], [`type: ${oauth2TypeValue(obj, passState)}`, 'provisionCallback: nodemailerProvisionCallback']);
     }
     passState.parts.add('nodemailer');
     if (finding.library === 'nodemailer-smtp-transport') {
