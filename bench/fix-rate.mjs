@@ -9,7 +9,8 @@
 //   3. runs the built CLI: `scan --format json` (flagged vs expected: misses, false positives), then `fix`
 //      (fixed automatically, left for manual work with the reason, refused);
 //   4. parses every changed or created file (node --check for JS, the TypeScript parser for TS, JSON.parse for
-//      JSON), runs `tsc --noEmit` again on TS workspaces, and `node --check` on every JS file;
+//      JSON), runs `tsc --noEmit` again on TS workspaces, and `node --check` on every JS file; checks that no
+//      CommonJS file uses the provider's functions above the line that requires them;
 //   5. runs `fix` a second time and checks that it changes nothing (idempotence).
 // Prints a line per workspace and the totals; --json FILE also writes them as JSON.
 //
@@ -139,6 +140,30 @@ function syntaxErrors(file) {
   return [];
 }
 
+/**
+ * Names a CommonJS file requires from the generated provider but uses at the top level above that require (a
+ * ReferenceError when the module loads, which node --check cannot see).
+ */
+function usedBeforeRequire(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const idx = sf.statements.findIndex((st) => ts.isVariableStatement(st) && /require\((['"])[^'"]*mail-oauth-token[^'"]*\1\)/.test(st.getText(sf)));
+  if (idx < 0) return [];
+  const names = new Set();
+  for (const d of sf.statements[idx].declarationList.declarations) {
+    if (ts.isObjectBindingPattern(d.name)) d.name.elements.forEach((e) => names.add(e.name.getText(sf)));
+    else names.add(d.name.getText(sf));
+  }
+  const found = [];
+  const visit = (n) => {
+    if (ts.isFunctionLike(n)) return; // runs later
+    if (ts.isIdentifier(n) && names.has(n.text)) found.push(`${n.text} (line ${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1})`);
+    ts.forEachChild(n, visit);
+  };
+  sf.statements.slice(0, idx).forEach(visit);
+  return found;
+}
+
 function tsc(tsconfig) {
   const r = run(process.execPath, [TSC, '--noEmit', '-p', tsconfig], path.dirname(tsconfig));
   return r.status === 0 ? null : (r.stdout + r.stderr).trim().split('\n').slice(0, 8).join('\n      ');
@@ -237,6 +262,8 @@ for (const name of workspaces) {
   for (const f of r.changed.filter((c) => !c.endsWith('(deleted)'))) {
     for (const e of syntaxErrors(path.join(dir, f))) r.syntaxErrors.push(`${f}: ${e}`);
   }
+  r.usedBeforeRequire = r.changed.filter((f) => JS.test(f)).flatMap((f) => usedBeforeRequire(path.join(dir, f)).map((e) => `${f}: ${e}`));
+  if (r.usedBeforeRequire.length) r.problems.push(`provider used above its require (ReferenceError on load): ${r.usedBeforeRequire.join('; ')}`);
   r.tscAfter = tsconfig && !r.tscBefore ? tsc(tsconfig) : null;
   r.jsAfter = nodeCheckAll(dir, [...after.keys()]).filter((e) => !r.jsBefore.includes(e));
   if (r.syntaxErrors.length) r.problems.push(`syntax errors after the fix: ${r.syntaxErrors.join('; ')}`);
@@ -294,6 +321,7 @@ const totals = {
   syntaxBreaks: sum((r) => (r.syntaxErrors.length ? 1 : 0)),
   typeBreaks: sum((r) => (r.tscAfter ? 1 : 0)),
   jsBreaks: sum((r) => (r.jsAfter.length ? 1 : 0)),
+  usedBeforeRequire: sum((r) => (r.usedBeforeRequire.length ? 1 : 0)),
   notIdempotent: sum((r) => (r.idempotent ? 0 : 1)),
   tsWorkspaces: sum((r) => (r.ts ? 1 : 0)),
   brokenCorpus: sum((r) => (r.tscBefore || r.jsBefore.length ? 1 : 0)),
@@ -304,7 +332,7 @@ console.log('');
 console.log(`workspaces ${totals.workspaces} (${totals.tsWorkspaces} TypeScript with real typings)`);
 console.log(`expected logins ${totals.expected}; flagged ${totals.flagged} (${totals.truePositives} real, ${totals.falsePositives} false positives); missed ${totals.misses}`);
 console.log(`fixed automatically ${totals.fixed} of ${totals.flagged} flagged = ${pct(totals.fixed, totals.flagged)}; left manual ${totals.manual} (${totals.manualAllowed} allowed by the issue); refused ${totals.refused}`);
-console.log(`after the fix: syntax errors in ${totals.syntaxBreaks} workspace(s), tsc failures ${totals.typeBreaks}, node --check failures ${totals.jsBreaks}; second fix changed ${totals.notIdempotent} workspace(s)`);
+console.log(`after the fix: syntax errors in ${totals.syntaxBreaks} workspace(s), tsc failures ${totals.typeBreaks}, node --check failures ${totals.jsBreaks}, provider used before its require ${totals.usedBeforeRequire}; second fix changed ${totals.notIdempotent} workspace(s)`);
 if (totals.brokenCorpus) console.log(`corpus problems (invalid before the fix): ${totals.brokenCorpus} workspace(s)`);
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ totals, results }, null, 2) + '\n');
 if (!keep) fs.rmSync(TMP, { recursive: true, force: true });

@@ -21,7 +21,7 @@ function fix(file: string, code: string, env = 'SMTP_HOST=smtp.office365.com\n',
   const analyzer = new Analyzer(ROOT, { now: () => new Date('2026-11-22T12:00:00Z') });
   analyzer.env.add(`${ROOT}/.env`, env);
   for (const [f, t] of files) {
-    if (/\.[cm]?[jt]s$/.test(f)) {
+    if (/\.([cm]?[jt]s|json)$/.test(f) && !f.endsWith('package.json')) {
       analyzer.setSource(f, t);
     }
   }
@@ -57,6 +57,21 @@ describe('held-out shapes', () => {
       assert.deepEqual(r.plan.notFixed, []);
       assert.match(r.after!, /type: 'OAuth2', provisionCallback/);
     });
+  });
+
+  it('the provider require goes above a statement that uses it (JSON options required inline), not after it', () => {
+    const r = fix(
+      'alerts.js',
+      "const nodemailer = require('nodemailer');\nconst mailConfig = require('./mail.config.json');\n\nconst transporter = nodemailer.createTransport(require('./mail.config.json').smtp);\nmodule.exports = { transporter, from: mailConfig.from };\n",
+      '',
+      { 'mail.config.json': '{ "smtp": { "host": "smtp.office365.com", "auth": { "user": "a@contoso.com", "pass": "pw" } }, "from": "a@contoso.com" }\n' },
+    );
+    assert.deepEqual(r.plan.notFixed, []);
+    const lines = r.after!.split('\n');
+    const imported = lines.findIndex((l) => l.startsWith('const { withNodemailerOAuth2 } = require('));
+    const used = lines.findIndex((l) => l.includes('createTransport(withNodemailerOAuth2('));
+    assert.ok(imported >= 0 && used > imported, r.after);
+    assert.equal(imported, 2, 'right after the requires');
   });
 
   it("the provider's nodemailerProvisionCallback fits @types/nodemailer's provisionCallback (token and expiry not optional)", () => {
