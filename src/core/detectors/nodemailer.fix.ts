@@ -15,6 +15,13 @@ export const nodemailerFix: LibraryFix = {
       }
       return [rewriteNodemailerUrl(finding, passNode, passState, note)];
     }
+    const [first] = Node.isCallExpression(call) ? call.getArguments() : [];
+    if (first && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) && !first.getLiteralValue().includes('://')) {
+      // nodemailer 0.x: createTransport("SMTP", options) — no OAuth2 token callback before nodemailer 3
+      throw new NotFixable(
+        `nodemailer 0.x API (createTransport(${first.getText()}, options)) cannot take an OAuth2 token callback: upgrade nodemailer (npm install nodemailer@latest), drop the ${first.getText()} argument (createTransport(options)), then run the fix again`,
+      );
+    }
     const { obj, prop } = passwordProperty(passNode, ['pass', 'auth']);
     if (isJson(passState)) {
       return rewriteJsonOptions(finding, call, main, passState, obj, propertyName(prop));

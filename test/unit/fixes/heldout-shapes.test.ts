@@ -74,6 +74,16 @@ describe('held-out shapes', () => {
     assert.equal(imported, 2, 'right after the requires');
   });
 
+  it('nodemailer 0.x createTransport("SMTP", options) stays manual, with the upgrade step', () => {
+    const r = fix('abc.js', "var nodemailer = require('nodemailer');\nvar t = nodemailer.createTransport('SMTP', { host: 'smtp.office365.com', auth: { user: 'a@contoso.com', pass: 'x' } });\n");
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.plan.edits.length, 0);
+    assert.match(r.plan.notFixed[0].reason, /nodemailer 0\.x API .*upgrade nodemailer/);
+    // a URL string is not the 0.x transport name
+    const url = fix('b.js', "var nodemailer = require('nodemailer');\nvar t = nodemailer.createTransport('smtp://a%40contoso.com:pw@smtp.office365.com:587');\n");
+    assert.deepEqual(url.plan.notFixed, []);
+  });
+
   it("the provider's nodemailerProvisionCallback fits @types/nodemailer's provisionCallback (token and expiry not optional)", () => {
     // the declaration as @types/nodemailer 6.4 to 8.0 write it (lib/xoauth2/index.d.ts), checked against the template
     const template = path.resolve(__dirname, '../../../src/core/fixes/provider/template.ts');
