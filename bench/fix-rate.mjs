@@ -315,6 +315,8 @@ const totals = {
   misses: sum((r) => r.misses.length),
   falsePositives: sum((r) => r.falsePositives.length),
   fixed: sum((r) => r.fixed),
+  // fixed, and the workspace still parses, type-checks, loads and is stable under a second fix
+  fixedValid: sum((r) => (r.problems.length ? 0 : r.fixed)),
   manual: sum((r) => r.manual.length),
   manualAllowed: sum((r) => (r.manualAllowed ? r.manual.length : 0)),
   refused: sum((r) => (r.refused ? r.findings.length : 0)),
@@ -331,7 +333,7 @@ totals.fixRate = totals.flagged ? totals.fixed / totals.flagged : 0;
 console.log('');
 console.log(`workspaces ${totals.workspaces} (${totals.tsWorkspaces} TypeScript with real typings)`);
 console.log(`expected logins ${totals.expected}; flagged ${totals.flagged} (${totals.truePositives} real, ${totals.falsePositives} false positives); missed ${totals.misses}`);
-console.log(`fixed automatically ${totals.fixed} of ${totals.flagged} flagged = ${pct(totals.fixed, totals.flagged)}; left manual ${totals.manual} (${totals.manualAllowed} allowed by the issue); refused ${totals.refused}`);
+console.log(`fixed automatically ${totals.fixed} of ${totals.flagged} flagged = ${pct(totals.fixed, totals.flagged)}, without breaking anything ${totals.fixedValid} = ${pct(totals.fixedValid, totals.flagged)}; left manual ${totals.manual} (${totals.manualAllowed} allowed by the issue); refused ${totals.refused}`);
 console.log(`after the fix: syntax errors in ${totals.syntaxBreaks} workspace(s), tsc failures ${totals.typeBreaks}, node --check failures ${totals.jsBreaks}, provider used before its require ${totals.usedBeforeRequire}; second fix changed ${totals.notIdempotent} workspace(s)`);
 if (totals.brokenCorpus) console.log(`corpus problems (invalid before the fix): ${totals.brokenCorpus} workspace(s)`);
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ totals, results }, null, 2) + '\n');
