@@ -33,8 +33,10 @@ export const nodemailerFix: LibraryFix = {
         throw new NotFixable('the auth object is not written inline');
       }
       replaceProps(init, ['type', 'pass', 'credentials'], [`type: ${oauth2TypeValue(init, passState)}`, 'provisionCallback: nodemailerProvisionCallback']);
+      dropAuthMethod(init);
     } else {
       replaceProps(obj, ['type', 'pass'], [`type: ${oauth2TypeValue(obj, passState)}`, 'provisionCallback: nodemailerProvisionCallback']);
+      dropAuthMethod(obj);
     }
     passState.parts.add('nodemailer');
     if (finding.library === 'nodemailer-smtp-transport') {
@@ -43,6 +45,26 @@ export const nodemailerFix: LibraryFix = {
     return [passState];
   },
 };
+
+/**
+ * A forced SASL mechanism (`authMethod: 'PLAIN'` beside `auth`, or `auth.method`) would make nodemailer log in with
+ * PLAIN and no password ("Missing credentials"): without it, OAuth2 auth logs in with XOAUTH2.
+ */
+function dropAuthMethod(auth: ObjectLiteralExpression): void {
+  const has = (o: ObjectLiteralExpression, name: string): boolean => o.getProperties().some((p) => propertyName(p) === name);
+  if (has(auth, 'method')) {
+    replaceProps(auth, ['method'], []);
+  }
+  // up through wrappers (`auth: Object.freeze({ ... })`, parentheses, `as`) to the options object
+  let n: Node | undefined = auth.getParent();
+  while (n && (Node.isCallExpression(n) || Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n))) {
+    n = n.getParent();
+  }
+  const options = n && Node.isPropertyAssignment(n) && propertyName(n) === 'auth' ? n.getParent() : undefined;
+  if (options && Node.isObjectLiteralExpression(options) && has(options, 'authMethod')) {
+    replaceProps(options, ['authMethod'], []);
+  }
+}
 
 /**
  * nodemailer-smtp-transport (written for nodemailer 2-4) does not know `type: 'OAuth2'` with a

@@ -84,6 +84,18 @@ describe('held-out shapes', () => {
     assert.deepEqual(url.plan.notFixed, []);
   });
 
+  it("a forced authMethod: 'PLAIN' (or auth.method) goes, or nodemailer would log in with PLAIN and no password", () => {
+    const r = fix(
+      'src/auth.ts',
+      "import nodemailer from 'nodemailer';\nexport const t = nodemailer.createTransport({\n  host: 'smtp.office365.com',\n  auth: Object.freeze({ type: 'LOGIN' as const, user: 'a@contoso.com', pass: 'x' }),\n  authMethod: 'PLAIN',\n});\n",
+    );
+    assert.deepEqual(r.plan.notFixed, []);
+    assert.doesNotMatch(r.after!, /authMethod|PLAIN/);
+    assert.match(r.after!, /type: 'OAuth2', provisionCallback: nodemailerProvisionCallback, user: 'a@contoso\.com'/);
+    const m = fix('m.js', "const nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@contoso.com', pass: 'x', method: 'LOGIN' } });\n");
+    assert.doesNotMatch(m.after!, /method/);
+  });
+
   it("the provider's nodemailerProvisionCallback fits @types/nodemailer's provisionCallback (token and expiry not optional)", () => {
     // the declaration as @types/nodemailer 6.4 to 8.0 write it (lib/xoauth2/index.d.ts), checked against the template
     const template = path.resolve(__dirname, '../../../src/core/fixes/provider/template.ts');
