@@ -3,11 +3,13 @@
  * type checking or was missed: each is pinned here with the smallest code that shows it.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { Analyzer } from '../../../src/core/analyzer';
 import { planFixes } from '../../../src/core/fix-guard';
-import { resultTexts } from '../../../src/core/fixes/apply';
+import { applyEdits, resultTexts } from '../../../src/core/fixes/apply';
 
 const ROOT = '/virtual/heldout-shapes';
 
@@ -94,6 +96,31 @@ describe('held-out shapes', () => {
     assert.match(r.after!, /type: 'OAuth2', provisionCallback: nodemailerProvisionCallback, user: 'a@contoso\.com'/);
     const m = fix('m.js', "const nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@contoso.com', pass: 'x', method: 'LOGIN' } });\n");
     assert.doesNotMatch(m.after!, /method/);
+  });
+
+  it("node-config: config.get('mail') is read from config/default.json; the fix wraps the call and removes the password there", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-config-'));
+    const write = (f: string, t: string): void => {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), t);
+    };
+    write('package.json', '{ "name": "app", "version": "1.0.0", "dependencies": { "config": "^3.3.12", "nodemailer": "^7.0.0" } }\n');
+    write('config/default.json', '{ "mail": { "host": "smtp.office365.com", "port": 587, "auth": { "user": "a@contoso.com", "pass": "pw" } }, "other": { "host": "smtp.gmail.com", "auth": { "user": "b", "pass": "c" } } }\n');
+    write('src/mailer.js', "const config = require('config');\nconst nodemailer = require('nodemailer');\nmodule.exports = nodemailer.createTransport(config.get('mail'));\nmodule.exports.gmail = nodemailer.createTransport(config.get('other'));\n");
+    try {
+      const scan = await new Analyzer(dir).scan();
+      assert.deepEqual(scan.findings.map((f) => [path.relative(dir, f.span.file), f.host]), [['src/mailer.js', 'smtp.office365.com']]);
+      const read = (f: string): string | undefined => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
+      const plan = planFixes(scan.findings, { readFile: read });
+      assert.deepEqual(plan.notFixed, []);
+      assert.deepEqual(applyEdits(plan.edits).refused, []);
+      assert.match(read(path.join(dir, 'src/mailer.js'))!, /createTransport\(withNodemailerOAuth2\(config\.get\('mail'\)\)\)/);
+      const json = JSON.parse(read(path.join(dir, 'config/default.json'))!) as { mail: { auth: object }; other: { auth: object } };
+      assert.deepEqual(json.mail.auth, { user: 'a@contoso.com' });
+      assert.deepEqual(json.other.auth, { user: 'b', pass: 'c' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the provider's nodemailerProvisionCallback fits @types/nodemailer's provisionCallback (token and expiry not optional)", () => {
