@@ -18,6 +18,7 @@ import { nodemailerPasswordAuth, nodemailerSmtpTransportPasswordAuth } from './n
 import { nodemailerOutlook } from './nodemailer-outlook';
 import { payloadEmail } from './payload';
 import { poplibPasswordAuth } from './poplib';
+import { NODE_CONFIG_INTRINSICS } from './node-config';
 import { strapiEmail } from './strapi';
 import type { Detector } from './types';
 import { yapoplePasswordAuth } from './yapople';
@@ -52,7 +53,10 @@ export const detectors: readonly Detector[] = [
 export const fileDetectors: readonly Detector[] = detectors.filter((d) => d.detectFile !== undefined);
 
 /** Package functions every evaluator knows (env helpers of the frameworks). */
-export const intrinsics: ReadonlyMap<string, Intrinsic> = new Map(detectors.flatMap((d) => Object.entries(d.intrinsics ?? {})));
+export const intrinsics: ReadonlyMap<string, Intrinsic> = new Map([
+  ...detectors.flatMap((d) => Object.entries(d.intrinsics ?? {})),
+  ...Object.entries(NODE_CONFIG_INTRINSICS),
+]);
 
 /** Every npm package any detector binds to; the text pre-filter looks for these as module specifiers. */
 export const watchedPackages: readonly string[] = [...new Set(detectors.flatMap((d) => d.packages))];

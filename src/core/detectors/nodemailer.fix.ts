@@ -5,16 +5,22 @@
  */
 import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph';
 import type { Finding } from '../model';
-import { dedentedText, isJson, NotFixable, passwordProperty, propertyName, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
+import { dedentedText, isJson, NotFixable, oauth2TypeValue, passwordProperty, propertyName, replaceProps, type FileState, type LibraryFix } from '../fixes/kit';
 
 export const nodemailerFix: LibraryFix = {
   rewrite({ finding, call, main, passNode, passState, note }) {
-    const q = passState.quote;
     if (finding.fix.viaUrl) {
       if (isJson(passState)) {
         throw new NotFixable(`the connection URL is kept in ${passState.file}: replace it there with host and port, and give createTransport() auth: { type: 'OAuth2', user, provisionCallback } by hand`);
       }
       return [rewriteNodemailerUrl(finding, passNode, passState, note)];
+    }
+    const [first] = Node.isCallExpression(call) ? call.getArguments() : [];
+    if (first && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) && !first.getLiteralValue().includes('://')) {
+      // nodemailer 0.x: createTransport("SMTP", options) — no OAuth2 token callback before nodemailer 3
+      throw new NotFixable(
+        `nodemailer 0.x API (createTransport(${first.getText()}, options)) cannot take an OAuth2 token callback: upgrade nodemailer (npm install nodemailer@latest), drop the ${first.getText()} argument (createTransport(options)), then run the fix again`,
+      );
     }
     const { obj, prop } = passwordProperty(passNode, ['pass', 'auth']);
     if (isJson(passState)) {
@@ -26,9 +32,11 @@ export const nodemailerFix: LibraryFix = {
       if (!init || !Node.isObjectLiteralExpression(init)) {
         throw new NotFixable('the auth object is not written inline');
       }
-      replaceProps(init, ['type', 'pass', 'credentials'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
+      replaceProps(init, ['type', 'pass', 'credentials'], [`type: ${oauth2TypeValue(init, passState)}`, 'provisionCallback: nodemailerProvisionCallback']);
+      dropAuthMethod(init);
     } else {
-      replaceProps(obj, ['type', 'pass'], [`type: ${q}OAuth2${q}`, 'provisionCallback: nodemailerProvisionCallback']);
+      replaceProps(obj, ['type', 'pass'], [`type: ${oauth2TypeValue(obj, passState)}`, 'provisionCallback: nodemailerProvisionCallback']);
+      dropAuthMethod(obj);
     }
     passState.parts.add('nodemailer');
     if (finding.library === 'nodemailer-smtp-transport') {
@@ -37,6 +45,26 @@ export const nodemailerFix: LibraryFix = {
     return [passState];
   },
 };
+
+/**
+ * A forced SASL mechanism (`authMethod: 'PLAIN'` beside `auth`, or `auth.method`) would make nodemailer log in with
+ * PLAIN and no password ("Missing credentials"): without it, OAuth2 auth logs in with XOAUTH2.
+ */
+function dropAuthMethod(auth: ObjectLiteralExpression): void {
+  const has = (o: ObjectLiteralExpression, name: string): boolean => o.getProperties().some((p) => propertyName(p) === name);
+  if (has(auth, 'method')) {
+    replaceProps(auth, ['method'], []);
+  }
+  // up through wrappers (`auth: Object.freeze({ ... })`, parentheses, `as`) to the options object
+  let n: Node | undefined = auth.getParent();
+  while (n && (Node.isCallExpression(n) || Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n))) {
+    n = n.getParent();
+  }
+  const options = n && Node.isPropertyAssignment(n) && propertyName(n) === 'auth' ? n.getParent() : undefined;
+  if (options && Node.isObjectLiteralExpression(options) && has(options, 'authMethod')) {
+    replaceProps(options, ['authMethod'], []);
+  }
+}
 
 /**
  * nodemailer-smtp-transport (written for nodemailer 2-4) does not know `type: 'OAuth2'` with a

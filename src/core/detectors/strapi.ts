@@ -47,7 +47,8 @@ export const strapiEmail: Detector = {
   appliesTo: (sf) => STRAPI_PLUGINS_FILE.test(sf.fileName) && sf.text.includes('email'),
   detectFile(sf, ctx) {
     const deps = nearestPackageDeps(sf.fileName);
-    if (!deps.has('@strapi/strapi') && !deps.has('strapi')) {
+    // a package with only the email provider listed (Strapi itself from a workspace root) is a Strapi app too
+    if (!deps.has('@strapi/strapi') && !deps.has('strapi') && ![...NODEMAILER_PROVIDERS].some((p) => p !== 'nodemailer' && deps.has(p))) {
       return;
     }
     const value = exported(ctx, sf);

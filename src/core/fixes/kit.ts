@@ -158,6 +158,51 @@ export function hookedClientFix(part: ProviderPart, userKeys: string[]): Library
   };
 }
 
+/**
+ * The `type: 'OAuth2'` value to write in `obj`. TypeScript widens a string in an object literal that nothing types
+ * (`const transport = { auth: { type: 'OAuth2' } }`, later passed to createTransport) to `string`, which the
+ * libraries' typings reject: there it is written `'OAuth2' as const`. An object the code passes or types directly
+ * (a call's argument, `satisfies`, an annotated variable, a factory's result) keeps the plain literal.
+ */
+export function oauth2TypeValue(obj: ObjectLiteralExpression, st: FileState): string {
+  const literal = `${st.quote}OAuth2${st.quote}`;
+  return /\.(ts|tsx|mts|cts)$/.test(st.file) && !isContextuallyTyped(obj) ? `${literal} as const` : literal;
+}
+
+function isContextuallyTyped(obj: Node): boolean {
+  let e: Node = obj;
+  for (;;) {
+    const parent = e.getParent();
+    if (!parent) {
+      return false;
+    }
+    if (Node.isParenthesizedExpression(parent) || (Node.isPropertyAssignment(parent) && parent.getInitializer() === e)) {
+      e = parent;
+    } else if (Node.isObjectLiteralExpression(parent) || Node.isArrayLiteralExpression(parent)) {
+      e = parent;
+    } else if (Node.isCallExpression(parent) || Node.isNewExpression(parent)) {
+      return parent.getArguments().includes(e);
+    } else if (Node.isSatisfiesExpression(parent) || Node.isAsExpression(parent) || Node.isTypeAssertion(parent)) {
+      return true;
+    } else if (Node.isVariableDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isParameterDeclaration(parent)) {
+      return parent.getTypeNode() !== undefined;
+    } else if (Node.isArrowFunction(parent) || Node.isReturnStatement(parent)) {
+      const fn = Node.isArrowFunction(parent) ? parent : parent.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a));
+      if (!fn || (Node.isFunctionLikeDeclaration(fn) && fn.getReturnTypeNode())) {
+        return fn !== undefined;
+      }
+      // a factory passed on (`useFactory: () => ({ transport })`, `register(() => ({ ... }))`) is typed by its receiver
+      e = fn;
+      const up = e.getParent();
+      if (!up || !(Node.isPropertyAssignment(up) || Node.isCallExpression(up) || Node.isNewExpression(up))) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  }
+}
+
 /** A property's name as written, without quotes (`"pass"` in a JSON file is `pass`). */
 export function propertyName(p: Node): string {
   if (Node.isPropertyAssignment(p)) {

@@ -183,11 +183,15 @@ export function addProviderImport(st: FileState, providerFile: string, pkg: Pkg)
     ? `import { ${names.join(', ')} } from ${q}${spec}${q}${st.semi}`
     : `const { ${names.join(', ')} } = require(${q}${spec}${q})${st.semi}`;
   // After the last import / top-level require, else after the directives ('use strict', 'use server', ...),
-  // else after the shebang and the file's header comments.
+  // else after the shebang and the file's header comments. A require runs where it stands: never after a
+  // statement that already uses one of the names (`createTransport(withNodemailerOAuth2(require('./mail.json')))`).
   const statements = st.sf.getStatements();
   let after: Node | undefined;
   for (const [i, s] of statements.entries()) {
-    if (Node.isImportDeclaration(s) || (Node.isVariableStatement(s) && /\brequire\(/.test(s.getText()) && !s.getText().includes('\n'))) {
+    if (!esm && names.some((n) => new RegExp(`\\b${n}\\b`).test(s.getText()))) {
+      break;
+    }
+    if (Node.isImportDeclaration(s) || isRequireStatement(s)) {
       after = s;
     } else if (Node.isExpressionStatement(s) && /^(['"])use [\w ]+\1;?$/.test(s.getText()) && statements.slice(0, i).every((p) => p === after)) {
       after = s;
@@ -198,6 +202,14 @@ export function addProviderImport(st: FileState, providerFile: string, pkg: Pkg)
   } else {
     st.sf.insertText(headerEnd(st.sf.getFullText()), `${line}\n`);
   }
+}
+
+/** `const x = require('x')` (also `.member`, `()` after it): a module loaded, not code that runs with it. */
+function isRequireStatement(s: Node): boolean {
+  return (
+    Node.isVariableStatement(s) &&
+    s.getDeclarations().every((d) => /^require\((['"`])[^'"`]+\1\)(\.[\w$]+|\(\))*$/.test(d.getInitializer()?.getText() ?? ''))
+  );
 }
 
 /**

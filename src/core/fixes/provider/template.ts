@@ -374,11 +374,11 @@ const SMTP_HOST = "smtp.office365.com";
 export function nodemailerProvisionCallback(
   _user: string,
   renew: boolean,
-  callback: (error: Error | null, token?: string, expires?: number) => void,
+  callback: (error: Error | null, token: string, expires: number) => void,
 ) {
   getMailAccessToken("smtp", { host: SMTP_HOST, forceRefresh: renew }).then(
     (token) => callback(null, token.accessToken, token.expiresOn),
-    (error: Error) => callback(error),
+    (error: Error) => callback(error, "", 0),
   );
 }
 // #endregion

@@ -15,10 +15,18 @@ run('strapi-email', {
     { disk: PKG, filename: 'config/plugins.js', code: v4("{ host: 'smtp.office365.com', auth: { type: 'OAuth2', user: env('SMTP_USERNAME'), accessToken: env('TOKEN') } }"), name: 'OAuth2' },
     { disk: PKG, filename: 'config/plugins.js', code: v4(ENV_OPTS), name: 'default host is not Microsoft' },
     { disk: { 'package.json': '{"name":"not-strapi","dependencies":{"express":"4"}}' }, filename: 'config/plugins.js', code: v4("{ host: 'smtp.office365.com', auth: { user: 'u', pass: 'p' } }"), name: 'not a Strapi package' },
+    { disk: { 'package.json': '{"name":"not-strapi","dependencies":{"nodemailer":"7"}}' }, filename: 'config/plugins.js', code: v4("{ host: 'smtp.office365.com', auth: { user: 'u', pass: 'p' } }"), name: 'nodemailer alone does not make a Strapi package' },
     { disk: PKG, filename: 'config/server.js', code: v4("{ host: 'smtp.office365.com', auth: { user: 'u', pass: 'p' } }"), name: 'not the plugins config' },
     { disk: PKG, filename: 'config/plugins.js', code: "module.exports = ({ env }) => ({ 'users-permissions': { config: { jwtSecret: env('JWT_SECRET') } }, upload: { config: { provider: 'local' } } });\n// email is configured elsewhere\n", name: 'no email plugin' },
   ],
   invalid: [
+    {
+      name: 'only the nodemailer email provider in package.json (Strapi from the workspace root)',
+      disk: { 'package.json': JSON.stringify({ name: 'cms', dependencies: { '@strapi/provider-email-nodemailer': '5.0.0' } }) },
+      filename: 'config/plugins.js',
+      code: v4("{ host: env('SMTP_HOST', 'smtp-mail.outlook.com'), auth: { user: env('SMTP_USERNAME'), pass: env('SMTP_PASSWORD') } }"),
+      errors: [{ ...E, host: 'smtp-mail.outlook.com' }],
+    },
     {
       name: 'Strapi 4/5 config/plugins.js, env() through .env',
       disk: PKG,
