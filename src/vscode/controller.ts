@@ -112,6 +112,7 @@ export class Controller implements vscode.Disposable {
     this.statusItem.command = 'mailOAuth.showFindings';
     this.disposables.push(
       this.log,
+      this.scans,
       this.collection,
       this.store,
       this.reports,
