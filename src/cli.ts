@@ -22,7 +22,6 @@ import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
 import {
   BACKLOG_BYTES,
-  BATCH_BYTES,
   collectCandidates,
   DEFAULT_MAX_FILE_SIZE,
   type ReadBatch,
@@ -145,20 +144,19 @@ function shareStrings(f: Finding, strings: Map<string, string>): Finding {
 }
 
 /**
- * Analysis threads at most: one, plus a second one started once the first falls behind (a workspace
- * with thousands of candidates), on a machine with a core for it. Each holds its own compiler and
- * batch (~100 MB). MAIL_OAUTH_SCAN_THREADS=1 keeps one; =2 starts the second with the first candidate
- * (benchmarks and tests compare the two).
+ * Analysis threads: one by default. MAIL_OAUTH_SCAN_THREADS=2 adds a second one (from the first
+ * candidate on; candidates go to the worker with less text waiting) on a machine with two cores or
+ * more. Not the default: on the 2-core bench machine the one worker already shares the second core
+ * with the reading thread and V8's concurrent GC, so a second one made the all-candidates tree no
+ * faster (same wall time, +15 % CPU) and cost ~150 MB more (its own compiler and batch); see
+ * bench/README.md.
  */
-const THREADS_SETTING = Number(process.env.MAIL_OAUTH_SCAN_THREADS) || 0;
-const MAX_ANALYSIS_WORKERS = Math.max(1, Math.min(2, os.availableParallelism(), THREADS_SETTING || 2));
-/** Candidate text waiting in the first worker past which the second one starts (about 1,500 files). */
-const SECOND_WORKER_BACKLOG = THREADS_SETTING === 2 ? -1 : BATCH_BYTES;
+const MAX_ANALYSIS_WORKERS =
+  Number(process.env.MAIL_OAUTH_SCAN_THREADS) >= 2 && os.availableParallelism() >= 2 ? 2 : 1;
 
 /**
- * Walks and reads here while a worker loads the analyzer, then lets the worker analyse; a second worker
- * joins when the analysis falls behind the reading (each candidate goes to the worker with less text
- * waiting), so that both cores analyse a large workspace.
+ * Walks and reads here while a worker loads the analyzer, then lets the worker analyse (with
+ * MAIL_OAUTH_SCAN_THREADS=2, two workers: each candidate goes to the one with less text waiting).
  */
 async function scanWithWorker(
   workerFile: string,
@@ -221,7 +219,7 @@ async function scanWithWorker(
         workers.forEach((w) => w.postMessage({ type: 'env', root, envTexts: texts }));
       },
       onCandidate: (file, text) => {
-        if (workers.length < MAX_ANALYSIS_WORKERS && Atomics.load(backlog, 0) > SECOND_WORKER_BACKLOG) {
+        if (workers.length < MAX_ANALYSIS_WORKERS) {
           spawn();
         }
         let slot = 0;
