@@ -4,6 +4,7 @@
  * Exit code 2 is for usage and internal errors; messages go to stderr, reports to stdout or --output.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -15,6 +16,7 @@ import type * as ExplainCli from './core/explain/cli';
 import type * as InventoryCli from './core/inventory/cli';
 import type * as McpCli from './core/mcp/cli';
 import { EnvIndex } from './core/env';
+import { allowForcedGc } from './core/gc';
 import { planIsolated } from './core/isolate';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { relPath, toJson, toSarif, toText } from './core/report';
@@ -111,7 +113,51 @@ function loadBundle<T>(name: string): T {
   return req(path.join(__dirname, `${name}.js`)) as T;
 }
 
-/** Walks and reads here while a worker loads the analyzer, then lets the worker analyse. */
+/**
+ * One copy of each string that findings repeat (messages, rule codes, hosts, the related locations'
+ * files and messages): each finding a worker posts arrives with its own copies, and a large scan's
+ * findings would hold the same message tens of thousands of times.
+ */
+function shareStrings(f: Finding, strings: Map<string, string>): Finding {
+  const one = <T extends string | undefined>(s: T): T => {
+    if (s === undefined) {
+      return s;
+    }
+    const known = strings.get(s);
+    if (known !== undefined) {
+      return known as T;
+    }
+    strings.set(s, s);
+    return s;
+  };
+  f.message = one(f.message);
+  f.code = one(f.code);
+  f.host = one(f.host);
+  f.mailbox = one(f.mailbox);
+  f.fix.manual = one(f.fix.manual);
+  f.fix.passwordEnvVars = f.fix.passwordEnvVars.map(one);
+  for (const r of f.related) {
+    r.file = one(r.file);
+    r.message = one(r.message);
+  }
+  return f;
+}
+
+/**
+ * Analysis threads: one by default. MAIL_OAUTH_SCAN_THREADS=2 adds a second one (from the first
+ * candidate on; candidates go to the worker with less text waiting) on a machine with two cores or
+ * more. Not the default: on the 2-core bench machine the one worker already shares the second core
+ * with the reading thread and V8's concurrent GC, so a second one made the all-candidates tree no
+ * faster (same wall time, +15 % CPU) and cost ~150 MB more (its own compiler and batch); see
+ * bench/README.md.
+ */
+const MAX_ANALYSIS_WORKERS =
+  Number(process.env.MAIL_OAUTH_SCAN_THREADS) >= 2 && os.availableParallelism() >= 2 ? 2 : 1;
+
+/**
+ * Walks and reads here while a worker loads the analyzer, then lets the worker analyse (with
+ * MAIL_OAUTH_SCAN_THREADS=2, two workers: each candidate goes to the one with less text waiting).
+ */
 async function scanWithWorker(
   workerFile: string,
   root: string,
@@ -121,21 +167,43 @@ async function scanWithWorker(
   onProgress: ((p: ScanProgress) => void) | undefined,
 ): Promise<ScanResult> {
   const started = performance.now();
-  // Candidate text not analysed yet (see WorkerData.backlog in src/core/scan-worker.ts).
-  const backlog = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(workerFile, {
-    workerData: { mailOAuthScan: true, options, backlog },
-    resourceLimits: { maxYoungGenerationSizeMb: 24 },
-  });
-  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+  // Candidate text not analysed yet, per worker (see WorkerData.backlog in src/core/scan-worker.ts).
+  const backlog = new Int32Array(new SharedArrayBuffer(4 * MAX_ANALYSIS_WORKERS));
+  const workers: Worker[] = [];
+  let fail: (e: Error) => void = () => undefined;
+  let broken: Error | undefined;
+  const failed = new Promise<never>((_, reject) => (fail = (e) => reject((broken ??= e))));
   failed.catch(() => undefined);
-  // The worker sends findings batch by batch (it keeps none).
+  // The workers send findings batch by batch (they keep none).
   const findings: Finding[] = [];
-  worker.on('message', (m: { type: string; findings?: Finding[] }) => {
-    if (m.type === 'findings') {
-      findings.push(...(m.findings ?? []));
+  const strings = new Map<string, string>();
+  let envTexts: [string, string][] | undefined;
+  const spawn = (): Worker => {
+    const worker = new Worker(workerFile, {
+      workerData: { mailOAuthScan: true, options, backlog, slot: workers.length },
+      resourceLimits: { maxYoungGenerationSizeMb: 24 },
+    });
+    worker.once('error', fail);
+    worker.on('message', (m: { type: string; findings?: Finding[] }) => {
+      if (m.type === 'findings') {
+        m.findings?.forEach((f) => findings.push(shareStrings(f, strings)));
+      }
+    });
+    if (envTexts) {
+      worker.postMessage({ type: 'env', root, envTexts });
     }
-  });
+    workers.push(worker);
+    return worker;
+  };
+  const first = spawn();
+  let waiting = 0;
+  const totalBacklog = (): number => {
+    let n = 0;
+    for (let i = 0; i < workers.length; i++) {
+      n += Atomics.load(backlog, i);
+    }
+    return n;
+  };
   try {
     const env = new EnvIndex(options.envFiles);
     const collected = await collectCandidates(paths, {
@@ -144,33 +212,50 @@ async function scanWithWorker(
       exclude: options.exclude,
       signal,
       onProgress,
-      // The worker gets the dotenv files first (analysis needs them), then parses and analyses each
+      // The workers get the dotenv files first (analysis needs them), then parse and analyse each
       // candidate while this thread goes on reading...
-      onEnv: (envTexts) => worker.postMessage({ type: 'env', root, envTexts }),
-      onCandidate: (file, text) => {
-        Atomics.add(backlog, 0, text.length);
-        worker.postMessage({ type: 'file', root, file, text });
+      onEnv: (texts) => {
+        envTexts = texts;
+        workers.forEach((w) => w.postMessage({ type: 'env', root, envTexts: texts }));
       },
-      // Reading waits while the worker is far behind: memory holds a few batches of text, not all.
+      onCandidate: (file, text) => {
+        if (workers.length < MAX_ANALYSIS_WORKERS) {
+          spawn();
+        }
+        let slot = 0;
+        for (let i = 1; i < workers.length; i++) {
+          if (Atomics.load(backlog, i) < Atomics.load(backlog, slot)) {
+            slot = i;
+          }
+        }
+        Atomics.add(backlog, slot, text.length);
+        workers[slot].postMessage({ type: 'file', root, file, text });
+      },
+      // Reading waits while the workers are far behind: memory holds a few batches of text, not all.
       betweenChunks: async () => {
-        while (Atomics.load(backlog, 0) > BACKLOG_BYTES) {
+        while (totalBacklog() > BACKLOG_BYTES) {
+          if (broken) {
+            throw broken;
+          }
+          waiting++;
           await new Promise((r) => setTimeout(r, 5));
         }
       },
-      // ...and reads from the same list itself (2 cores), claiming chunks through the shared counter.
+      // ...and the first one reads from the same list itself (2 cores), claiming chunks through the
+      // shared counter.
       share: (files, counter) =>
         new Promise<ReadBatch>((resolve, reject) => {
           const onMessage = (m: { type: string; message?: string } & ReadBatch): void => {
             if (m.type === 'read-done') {
-              worker.off('message', onMessage);
+              first.off('message', onMessage);
               resolve(m);
             } else if (m.type === 'error') {
               reject(new Error(m.message));
             }
           };
-          worker.on('message', onMessage);
+          first.on('message', onMessage);
           failed.catch(reject);
-          worker.postMessage({
+          first.postMessage({
             type: 'read',
             root,
             files,
@@ -180,38 +265,42 @@ async function scanWithWorker(
         }),
     });
     onProgress?.({ phase: 'analyze', done: 0, total: collected.texts.size });
-    const done = new Promise<{ skipped: SkippedFile[] }>((resolve, reject) => {
-      worker.on(
-        'message',
-        (m: {
-          type: string;
-          skipped: SkippedFile[];
-          batches: string[];
-          message: string;
-        }) => {
-          if (m.type === 'done') {
-            if (process.env.MAIL_OAUTH_TIMING === '1') {
-              process.stderr.write(m.batches.map((b) => `timing worker analysed ${b}\n`).join(''));
-            }
-            resolve(m);
-          } else if (m.type === 'error') {
-            reject(new Error(m.message));
-          }
-        },
-      );
+    const cancelled = new Promise<never>((_, reject) =>
       signal.addEventListener('abort', () => {
         const e = new Error('Scan cancelled');
         e.name = 'AbortError';
         reject(e);
-      });
-    });
-    worker.postMessage({ type: 'run', root });
-    const analysed = await Promise.race([done, failed]);
+      }),
+    );
+    cancelled.catch(() => undefined);
+    const done = workers.map(
+      (worker) =>
+        new Promise<{ skipped: SkippedFile[]; batches: string[] }>((resolve, reject) => {
+          worker.on('message', (m: { type: string; skipped: SkippedFile[]; batches: string[]; message: string }) => {
+            if (m.type === 'done') {
+              resolve(m);
+            } else if (m.type === 'error') {
+              reject(new Error(m.message));
+            }
+          });
+          worker.postMessage({ type: 'run', root });
+        }),
+    );
+    const analysed = await Promise.race([Promise.all(done), failed, cancelled]);
+    if (process.env.MAIL_OAUTH_TIMING === '1') {
+      process.stderr.write(
+        analysed
+          .flatMap((a, i) => a.batches.map((b) => `timing worker ${i + 1} analysed ${b}\n`))
+          .join('') + `timing analysis workers ${workers.length}, reading waited ${waiting} time(s), main heap ${process.memoryUsage().heapUsed >> 20} MB\n`,
+      );
+    }
     onProgress?.({ phase: 'analyze', done: collected.texts.size, total: collected.texts.size });
     return {
       root,
       findings: sortFindings(findings),
-      skipped: [...collected.skipped, ...analysed.skipped].sort((a, b) => a.file.localeCompare(b.file)),
+      skipped: [...collected.skipped, ...analysed.flatMap((a) => a.skipped)].sort((a, b) =>
+        a.file.localeCompare(b.file),
+      ),
       stats: {
         files: collected.total,
         parsed: collected.texts.size,
@@ -219,7 +308,7 @@ async function scanWithWorker(
       },
     };
   } finally {
-    await worker.terminate();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
@@ -416,6 +505,8 @@ async function scanCommand(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The CLI owns its process: analysis batches may force garbage collections (see src/core/gc.ts).
+  allowForcedGc();
   const [command, ...rest] = argv;
   try {
     switch (command) {

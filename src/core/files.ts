@@ -66,6 +66,8 @@ interface IgnoreScope {
 export async function walk(roots: readonly string[], opts: WalkOptions): Promise<WalkResult> {
   const result: WalkResult = { sources: [], envFiles: [], skipped: [] };
   const seenDirs = new Set<string>();
+  /** Real paths of the work trees git listed: a link into one leads to files listed already. */
+  const gitTrees: string[] = [];
   const seenFiles = new Set<string>();
   const excludeDirs = new Set(opts.excludeDirs ?? []);
   const userIgnore = opts.exclude?.length ? ignore().add([...opts.exclude]) : undefined;
@@ -85,6 +87,29 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       }
     }
     return false;
+  };
+
+  /** A folder the rules skip by name; dependency and VCS folders are not listed, build output is. */
+  const skipsDir = (abs: string, name: string): boolean => {
+    const why = SKIPPED_DIRS[name] ?? (excludeDirs.has(name) ? 'excluded by settings' : undefined);
+    if (why === 'build output' || why === 'excluded by settings') {
+      result.skipped.push({ file: abs, reason: why });
+    }
+    return why !== undefined;
+  };
+  /** The real path and kind of a symbolic link's target, or undefined (reported) when it has none. */
+  const linkTarget = (abs: string): { target: string; st: fs.Stats } | undefined => {
+    try {
+      const target = fs.realpathSync(abs);
+      return { target, st: fs.statSync(target) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      result.skipped.push({
+        file: abs,
+        reason: code === 'ELOOP' ? 'symlink loop' : `broken symlink (${code ?? 'error'})`,
+      });
+      return undefined;
+    }
   };
 
   const addFile = (abs: string, real: string): void => {
@@ -116,7 +141,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       // Let other work (progress, cancellation, the extension host) run during long walks.
       await new Promise<void>((r) => setImmediate(r));
     }
-    if (seenDirs.has(real)) {
+    if (seenDirs.has(real) || gitTrees.some((t) => real === t || real.startsWith(t + path.sep))) {
       result.skipped.push({
         file: dir,
         reason: ancestors.has(real) ? 'symlink loop' : 'symlink to a folder that is already scanned',
@@ -158,28 +183,16 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       let isFile = entry.isFile();
       let target = realPrefix === prefix ? abs : realPrefix + entry.name;
       if (entry.isSymbolicLink()) {
-        try {
-          target = fs.realpathSync(abs);
-          const st = fs.statSync(target);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          result.skipped.push({
-            file: abs,
-            reason: code === 'ELOOP' ? 'symlink loop' : `broken symlink (${code ?? 'error'})`,
-          });
+        const linked = linkTarget(abs);
+        if (!linked) {
           continue;
         }
+        target = linked.target;
+        isDir = linked.st.isDirectory();
+        isFile = linked.st.isFile();
       }
       if (isDir) {
-        const why =
-          SKIPPED_DIRS[entry.name] ?? (excludeDirs.has(entry.name) ? 'excluded by settings' : undefined);
-        if (why) {
-          // Dependency and VCS folders are not listed one by one; build output is worth a line.
-          if (why === 'build output' || why === 'excluded by settings') {
-            result.skipped.push({ file: abs, reason: why });
-          }
+        if (skipsDir(abs, entry.name)) {
           continue;
         }
         if (ignored(abs, true, nextScopes, root)) {
@@ -193,6 +206,16 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
         addFile(abs, target);
       }
     }
+  };
+
+  /** A symbolic link listed by git: followed like the folder walk follows one (skip rules, loops). */
+  const followGitLink = async (link: string, realRoot: string, root: string): Promise<void> => {
+    const linked = linkTarget(link);
+    if (!linked?.st.isDirectory() || skipsDir(link, link.slice(link.lastIndexOf(path.sep) + 1))) {
+      return;
+    }
+    const { target } = linked;
+    await visitDir(link, target, [], root, new Set([realRoot]));
   };
 
   for (const r of roots) {
@@ -210,11 +233,15 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
     const listing = st.isDirectory() ? gitListing(abs) : undefined;
     if (listing) {
       // Inside a git work tree: git lists the files (and answers .gitignore); the folder rules apply.
-      const { sources, envFiles } = filterListing(
+      const linked = new Set(listing.links);
+      const { sources, envFiles, links } = filterListing(
         listing.files,
         abs,
         (name) => SKIPPED_DIRS[name] ?? (excludeDirs.has(name) ? 'excluded by settings' : undefined),
         (rel, base) => {
+          if (linked.has(rel) && !isSourceFile(base) && !opts.isEnvFile(base)) {
+            return userIgnore?.ignores(`${rel}/`) ? undefined : 'link';
+          }
           const kind = opts.isEnvFile(base) ? 'env' : isSourceFile(base) ? 'source' : undefined;
           return kind && !userIgnore?.ignores(rel) ? kind : undefined;
         },
@@ -222,6 +249,13 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       );
       for (const f of [...envFiles, ...sources]) {
         addFile(f, f);
+      }
+      // Git lists a link to a folder as one entry: the folder walk follows it, with its rules. A link
+      // into the work tree itself leads to files git listed already (or loops back to an ancestor).
+      const realRoot = await fs.promises.realpath(abs);
+      gitTrees.push(realRoot);
+      for (const link of links) {
+        await followGitLink(link, realRoot, abs);
       }
     } else if (st.isDirectory()) {
       await visitDir(abs, await fs.promises.realpath(abs), [], abs, new Set());

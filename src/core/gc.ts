@@ -1,16 +1,33 @@
 /**
- * A full garbage collection between analysis batches. V8 lets the heap grow well past what is alive
- * before it collects: each batch leaves its parses and checker (tens of MB) behind as garbage, and
- * without a collection here the heap of a long scan swings up to several times its live size.
+ * A full garbage collection between analysis batches, in the CLI only. V8 lets the heap grow well past
+ * what is alive before it collects: each batch leaves its parses and checker (tens of MB) behind as
+ * garbage, and without a collection here the heap of a long scan swings up to several times its live
+ * size.
+ *
+ * Forcing a collection takes `--expose-gc`, a V8 flag, and V8 flags are per process: the CLI owns its
+ * process and turns this on (allowForcedGc); the extension's analyzer worker shares the extension host's
+ * process and never does: its heap is bounded by the worker's resourceLimits instead (see
+ * src/vscode/worker-limits.ts).
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
+/** Shared by every bundle loaded in one thread (dist/cli.js and dist/cli-core.js each carry this module). */
+const ALLOWED = Symbol.for('mail-oauth-migrator.forced-gc');
+
 let gc: (() => void) | undefined | null = null;
 
-/** Collects now when more than `aboveMb` of heap is in use (small scans pay nothing). */
+/** Lets collectGarbage force collections in this thread: only for a process the CLI owns. */
+export function allowForcedGc(): void {
+  (globalThis as Record<symbol, unknown>)[ALLOWED] = true;
+}
+
+/** Collects now when forced collections are allowed and more than `aboveMb` of heap is in use. */
 export function collectGarbage(aboveMb = 96): void {
-  if (process.memoryUsage().heapUsed < aboveMb * 1024 * 1024) {
+  if (
+    !(globalThis as Record<symbol, unknown>)[ALLOWED] ||
+    process.memoryUsage().heapUsed < aboveMb * 1024 * 1024
+  ) {
     return;
   }
   if (gc === null) {

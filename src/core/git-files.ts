@@ -7,7 +7,8 @@
  * Not used (the folder walk runs instead) outside a work tree, when git is missing or fails, in a
  * repository with submodules or with another repository inside (git lists either as one entry),
  * where git lists nothing (an ignored folder), or with MAIL_OAUTH_NO_GIT=1.
- * Symlinked folders are not followed here (git lists a link, not its target).
+ * Git lists a symbolic link as one entry, not what it points to: links to folders are returned apart
+ * (`links`), and the walk follows them with the folder walk's rules and loop protection (files.ts).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +18,8 @@ import type { SkippedFile } from './model';
 export interface GitListing {
   /** Paths relative to the root, '/'-separated. */
   files: string[];
+  /** The listed entries that are symbolic links (tracked with mode 120000, or untracked links). */
+  links: string[];
 }
 
 const MAX_BUFFER = 512 * 1024 * 1024;
@@ -41,16 +44,40 @@ export function gitListing(root: string): GitListing | undefined {
       return undefined;
     }
     const split = (b: Buffer): string[] => b.toString('utf8').split('\0').filter(Boolean);
-    const listed = split(git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
-    if (!listed.length || listed.some((f) => f.endsWith('/'))) {
+    // Tracked files with their modes (`<mode> <object> <stage>\t<path>`: links are 120000), then the
+    // untracked files .gitignore does not exclude.
+    const links: string[] = [];
+    const tracked = split(git(root, ['ls-files', '-z', '--stage'])).map((line) => {
+      const tab = line.indexOf('\t');
+      const rel = line.slice(tab + 1);
+      if (line.startsWith('120000 ')) {
+        links.push(rel);
+      }
+      return rel;
+    });
+    const others = split(git(root, ['ls-files', '-z', '--others', '--exclude-standard']));
+    const listed = [...new Set(tracked), ...others];
+    if (!listed.length || others.some((f) => f.endsWith('/'))) {
       // A folder the repository ignores (build output, a cache inside a clone): the folder walk scans
       // it, as it always did (the .gitignore files above a scanned folder never counted there). A
       // repository inside the work tree is listed as one 'dir/' entry: the folder walk goes into it.
       return undefined;
     }
+    for (const rel of others) {
+      // Untracked entries are few: an lstat each finds the links among them.
+      try {
+        if (fs.lstatSync(path.join(root, rel)).isSymbolicLink()) {
+          links.push(rel);
+        }
+      } catch {
+        /* gone meanwhile: the read reports it */
+      }
+    }
     // Tracked files deleted from the work tree are still in the index.
     const deleted = new Set(split(git(root, ['ls-files', '-z', '--deleted'])));
-    return { files: deleted.size ? listed.filter((f) => !deleted.has(f)) : listed };
+    return deleted.size
+      ? { files: listed.filter((f) => !deleted.has(f)), links: links.filter((f) => !deleted.has(f)) }
+      : { files: listed, links };
   } catch {
     return undefined;
   }
@@ -58,17 +85,19 @@ export function gitListing(root: string): GitListing | undefined {
 
 /**
  * Applies the folder rules to a git listing: a path under a skipped folder is left out, and the folder
- * is reported once when its reason is worth a line (see files.ts).
+ * is reported once when its reason is worth a line (see files.ts). `keep` says what an entry is: a
+ * source, a dotenv file, a symbolic link the walk may follow (`links`), or nothing to keep.
  */
 export function filterListing(
   files: readonly string[],
   root: string,
   dirReason: (name: string) => string | undefined,
-  keep: (rel: string, base: string) => 'source' | 'env' | undefined,
+  keep: (rel: string, base: string) => 'source' | 'env' | 'link' | undefined,
   skipped: SkippedFile[],
-): { sources: string[]; envFiles: string[] } {
+): { sources: string[]; envFiles: string[]; links: string[] } {
   const sources: string[] = [];
   const envFiles: string[] = [];
+  const links: string[] = [];
   const reported = new Set<string>();
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   for (const rel of files) {
@@ -93,10 +122,10 @@ export function filterListing(
       start = end + 1;
     }
     if (!skip) {
-      (kind === 'source' ? sources : envFiles).push(
+      (kind === 'source' ? sources : kind === 'env' ? envFiles : links).push(
         prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)),
       );
     }
   }
-  return { sources, envFiles };
+  return { sources, envFiles, links };
 }

@@ -6,9 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer, Batch, type AnalyzerOptions } from './analyzer';
-import { collectGarbage } from './gc';
-import type { SkippedFile } from './model';
-import { BACKLOG_BYTES, readClaimed } from './scanner';
+import { allowForcedGc, collectGarbage } from './gc';
+import type { Finding, SkippedFile } from './model';
+import { BACKLOG_BYTES, PREPARSE_BYTES, readClaimed } from './scanner';
 
 /** Messages from the CLI: the dotenv files, candidates as the main thread reads them, the shared read, the end. */
 export type WorkerMessage =
@@ -22,10 +22,33 @@ interface WorkerData {
   mailOAuthScan: true;
   options: Omit<AnalyzerOptions, 'now'>;
   /**
-   * Candidate text read (by either thread) but not analysed yet, in UTF-16 code units: neither thread
-   * reads further while it is over BACKLOG_BYTES.
+   * Candidate text given to each analysis worker (read by it, or sent by the CLI) but not analysed
+   * yet, in UTF-16 code units, one slot per worker: this worker reads no further while its own slot
+   * is over BACKLOG_BYTES, and the CLI sends each candidate to the worker with the smaller backlog.
    */
   backlog: Int32Array;
+  /** This worker's slot in `backlog`. */
+  slot: number;
+}
+
+/**
+ * A finding as the scan report uses it: the fix planner's hints (spans of the config, the auth and
+ * the password property, the user expression; about 40 % of a finding) are left out. Only `fix` and
+ * the MCP/editor paths plan fixes, and they analyse in their own process with the hints intact.
+ */
+export function reportOnly(f: Finding): Finding {
+  const { moduleStyle, passwordEnvVars, framework, manual, viaUrl, service } = f.fix;
+  return {
+    ...f,
+    fix: {
+      moduleStyle,
+      passwordEnvVars,
+      ...(framework !== undefined ? { framework } : {}),
+      ...(manual !== undefined ? { manual } : {}),
+      ...(viaUrl !== undefined ? { viaUrl } : {}),
+      ...(service !== undefined ? { service } : {}),
+    },
+  };
 }
 
 const tick = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
@@ -37,7 +60,17 @@ export function startScanWorker(onAnalysed?: () => void): void {
   if (!port || !data?.mailOAuthScan) {
     return;
   }
-  const { options } = data;
+  // This thread belongs to the CLI's own process (see gc.ts).
+  allowForcedGc();
+  const { options, slot, backlog } = data;
+  // All the workers' text waiting: this one reads no further while it is over BACKLOG_BYTES.
+  const waitingText = (): number => {
+    let n = 0;
+    for (let i = 0; i < backlog.length; i++) {
+      n += Atomics.load(backlog, i);
+    }
+    return n;
+  };
   // Constructing the analyzer here (not on the first message) is what pulls the compiler in early.
   let analyzer: Analyzer | undefined;
   const ready = (root: string): Analyzer => (analyzer ??= new Analyzer(root, options));
@@ -68,13 +101,13 @@ export function startScanWorker(onAnalysed?: () => void): void {
           collectGarbage();
           const mem = process.memoryUsage();
           batches.push(
-            `${batch.size} file(s) in ${Math.round(performance.now() - t0)} ms (worker heap ${mem.heapUsed >> 20} MB, process RSS ${mem.rss >> 20} MB)`,
+            `${batch.size} file(s) in ${Math.round(performance.now() - t0)} ms (worker heap ${mem.heapUsed >> 20} of ${mem.heapTotal >> 20} MB, process RSS ${mem.rss >> 20} MB)`,
           );
           // (posting copies the findings: their strings then keep no source text alive)
-          port.postMessage({ type: 'findings', findings: r.findings });
+          port.postMessage({ type: 'findings', findings: r.findings.map(reportOnly) });
           let bytes = 0;
           batch.forEach((t) => (bytes += t.length));
-          Atomics.sub(data.backlog, 0, bytes);
+          Atomics.sub(backlog, slot, bytes);
           skipped.push(...r.skipped);
         }
       });
@@ -84,11 +117,11 @@ export function startScanWorker(onAnalysed?: () => void): void {
   /** `read`: read by this thread (the CLI counts what it sends itself in the backlog). */
   const add = (a: Analyzer, file: string, text: string, read = false): void => {
     if (read) {
-      Atomics.add(data.backlog, 0, text.length);
+      Atomics.add(backlog, slot, text.length);
     }
-    // Parsed ahead while the analysis is behind by less than a batch (the parse is then ready when the
-    // analysis gets there); past that, the text waits unparsed.
-    if (!pending.full()) {
+    // Parsed ahead while the analysis is behind by less than PREPARSE_BYTES (the parse is then ready
+    // when the analysis gets there); past that, the text waits unparsed.
+    if (pending.bytes < PREPARSE_BYTES) {
       a.preparse(file, text);
     }
     pending.add(file, text);
@@ -118,7 +151,7 @@ export function startScanWorker(onAnalysed?: () => void): void {
           (f, t) => add(a, f, t, true),
           async () => {
             await tick();
-            while (Atomics.load(data.backlog, 0) > BACKLOG_BYTES && pending.size) {
+            while (waitingText() > BACKLOG_BYTES && pending.size) {
               await analysePending(a);
             }
           },
@@ -136,7 +169,7 @@ export function startScanWorker(onAnalysed?: () => void): void {
             onAnalysed?.();
             const envFindings = a.envFindings();
             if (envFindings.length) {
-              port.postMessage({ type: 'findings', findings: envFindings });
+              port.postMessage({ type: 'findings', findings: envFindings.map(reportOnly) });
             }
             port.postMessage({ type: 'done', skipped, batches });
           },

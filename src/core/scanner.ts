@@ -31,7 +31,13 @@ export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
  */
 export const BATCH_FILES = 400;
 export const BATCH_BYTES = 4 * 1024 * 1024;
-/** Past this much text waiting for analysis in the CLI's worker, reading pauses. */
+/**
+ * Candidate text the CLI's worker parses ahead of the analysis (a quarter of a batch): enough to have the
+ * next parses ready when the analysis keeps up with the reading, while a worker that is behind (two
+ * workers on an all-candidates tree) does not hold another batch of parses as well.
+ */
+export const PREPARSE_BYTES = BATCH_BYTES / 4;
+/** Past this much text waiting for analysis in the CLI's workers (all of them), reading pauses. */
 export const BACKLOG_BYTES = 3 * BATCH_BYTES;
 
 /** Findings by file, then offset. */

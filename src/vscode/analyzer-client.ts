@@ -13,6 +13,7 @@ import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, Protocol, ScanResult } from '../core/model';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
+import { ANALYZER_RESOURCE_LIMITS } from './worker-limits';
 import {
   type PlannedFixes,
   type SetupApi,
@@ -113,7 +114,7 @@ class WorkerAnalyzer implements AnalyzerProxy {
     options: Options,
   ) {
     const workerData: AnalyzerWorkerData = { mailOAuthAnalyzer: true, root, options };
-    this.worker = new Worker(WORKER_FILE, { workerData });
+    this.worker = new Worker(WORKER_FILE, { workerData, resourceLimits: ANALYZER_RESOURCE_LIMITS });
     this.worker.unref();
     let onLoaded!: () => void;
     let onFailed!: (e: Error) => void;

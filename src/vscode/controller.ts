@@ -111,6 +111,7 @@ export class Controller implements vscode.Disposable {
     this.status = new FindingsStatus(this.tree, this.treeView);
     this.disposables.push(
       this.log,
+      this.scans,
       this.collection,
       this.store,
       this.reports,

@@ -1,13 +1,15 @@
 /**
  * The extension's workspace scan: one at a time (a request during a scan runs after it), progress in the window or
  * a cancellable notification, each folder's warm analyzer, the results into the findings store, the editors' own
- * text analysed again afterwards.
+ * text analysed again afterwards. Files the scan skipped (too large, minified, binary, too deeply nested,
+ * unreadable) get an information diagnostic with the reason, as an open document the analyzer skips does.
  */
 import * as vscode from 'vscode';
-import type { Finding } from '../core/model';
+import { isSourceFile } from '../core/files';
+import type { Finding, SkippedFile } from '../core/model';
 import type { AnalyzerProxy } from './analyzer-client';
 import type { ScanRequest, ScanSummary } from './controller';
-import type { EffectiveSeverity } from './diagnostics';
+import { type EffectiveSeverity, notAnalysedDiagnostic } from './diagnostics';
 import type { FolderContext } from './folders';
 import type { FindingStore } from './store';
 
@@ -27,14 +29,70 @@ export interface ScanHost {
   updateStatus(): void;
 }
 
-export class WorkspaceScan {
+/** Skip reasons about a folder or a link, not a file an editor could show a message on. */
+const NOT_A_FILE = /^(?:build output|excluded by settings|symlink|broken symlink|unreadable folder|cannot read path)/;
+
+export class WorkspaceScan implements vscode.Disposable {
   /** The scan in progress. */
   running: Promise<ScanSummary> | undefined;
   /** The last scan that was not cancelled. */
   last: ScanSummary | undefined;
   private readonly rescanQueued = new Set<FolderContext>();
+  /**
+   * Files the last scan of each folder skipped (uri → reason, by folder key), shown as information
+   * diagnostics while the file is not open: an open document's own analysis speaks for it.
+   */
+  private readonly skipped = new Map<string, Map<string, string>>();
+  private readonly notAnalysed = vscode.languages.createDiagnosticCollection('mail-oauth-not-analysed');
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly host: ScanHost) {}
+  constructor(private readonly host: ScanHost) {
+    this.subscriptions = [
+      this.notAnalysed,
+      vscode.workspace.onDidOpenTextDocument((d) => this.notAnalysed.delete(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        const reason = this.reasonFor(d.uri);
+        if (reason) {
+          this.notAnalysed.set(d.uri, [notAnalysedDiagnostic(reason)]);
+        }
+      }),
+    ];
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((d) => d.dispose());
+  }
+
+  private reasonFor(uri: vscode.Uri): string | undefined {
+    const k = uri.toString();
+    for (const files of this.skipped.values()) {
+      const reason = files.get(k);
+      if (reason) {
+        return reason;
+      }
+    }
+    return undefined;
+  }
+
+  /** The files a folder's scan skipped replace those of its previous scan. */
+  private applySkipped(ctx: FolderContext, skipped: readonly SkippedFile[]): void {
+    for (const k of this.skipped.get(ctx.key)?.keys() ?? []) {
+      this.notAnalysed.delete(vscode.Uri.parse(k));
+    }
+    const files = new Map<string, string>();
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const s of skipped) {
+      if (!isSourceFile(s.file) || NOT_A_FILE.test(s.reason) || !ctx.accepts(s.file)) {
+        continue;
+      }
+      const uri = vscode.Uri.file(s.file);
+      files.set(uri.toString(), s.reason);
+      if (!open.has(uri.toString())) {
+        this.notAnalysed.set(uri, [notAnalysedDiagnostic(s.reason)]);
+      }
+    }
+    this.skipped.set(ctx.key, files);
+  }
 
   scanWorkspace(req: ScanRequest): Promise<ScanSummary> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
@@ -171,6 +229,7 @@ export class WorkspaceScan {
         summary.parsedFiles += result.stats.parsed;
         summary.skipped += result.skipped.length;
         this.applyScan(ctx, result.findings);
+        this.applySkipped(ctx, result.skipped);
         this.host.log.info(
           `scan of ${ctx.root}: ${result.findings.length} finding(s), ${result.stats.files} files, ${result.stats.parsed} parsed, ${result.skipped.length} skipped, ${result.stats.durationMs} ms`,
         );
@@ -259,6 +318,8 @@ export class WorkspaceScan {
   }
 
   clearResults(): void {
+    this.skipped.clear();
+    this.notAnalysed.clear();
     for (const ctx of this.host.folderContexts()) {
       ctx.scanned = false;
     }

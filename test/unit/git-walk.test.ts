@@ -126,3 +126,55 @@ describe('walk inside a git work tree', function () {
     assert.deepEqual(r.sources, [path.join(root, 'generated/out.js')]);
   });
 });
+
+describe('walk inside a git work tree: symbolic links to folders', function () {
+  before(function () {
+    if (!hasGit) {
+      this.skip();
+    }
+  });
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mom-gitlinks-')));
+  const root = path.join(base, 'repo');
+  after(() => fs.rmSync(base, { recursive: true, force: true }));
+  before(() => {
+    write(base, 'ext/shared/mail.js');
+    write(base, 'ext/node_modules/dep/index.js');
+    write(base, 'ext2/extra.ts');
+    write(root, 'src/a.js');
+    // a loop inside the linked folder, and a link from there back into the work tree
+    fs.symlinkSync(path.join(base, 'ext'), path.join(base, 'ext/back'));
+    fs.symlinkSync(path.join(root, 'src'), path.join(base, 'ext/into-repo'));
+    fs.symlinkSync('../ext', path.join(root, 'lib')); // tracked
+    fs.symlinkSync('.', path.join(root, 'self')); // tracked, a loop to the root
+    fs.symlinkSync('../ext', path.join(root, 'node_modules')); // a dependency folder, through a link
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+        { cwd: root, stdio: 'ignore' },
+      );
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'init');
+    fs.symlinkSync('../ext2', path.join(root, 'more')); // untracked
+  });
+
+  it('follows linked folders (tracked and untracked) with the folder rules, and stops at loops', async () => {
+    const listing = gitListing(root);
+    assert.ok(listing, 'git lists the work tree');
+    assert.deepEqual([...listing.links].sort(), ['lib', 'more', 'node_modules', 'self']);
+    const r = await bothWalks([root]);
+    assert.deepEqual(
+      r.git.sources.map((f) => path.relative(root, f)),
+      ['lib/shared/mail.js', 'more/extra.ts', 'src/a.js'],
+    );
+    // the same files as the folder walk (which may reach one through another link first)
+    const real = (files: string[]) => files.map((f) => fs.realpathSync(f)).sort();
+    assert.deepEqual(real(r.git.sources), real(r.folders.sources));
+    const reasons = Object.fromEntries(r.gitSkipped.map((s) => [path.relative(root, s.file), s.reason]));
+    assert.equal(reasons.self, 'symlink loop');
+    assert.equal(reasons['lib/back'], 'symlink loop');
+    assert.equal(reasons['lib/into-repo'], 'symlink to a folder that is already scanned');
+    assert.equal(reasons.node_modules, undefined, 'dependency folders are skipped without a line');
+  });
+});

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Analyzer } from '../../src/core/analyzer';
 import { planIsolated, TOO_DEEP } from '../../src/core/isolate';
+import { reportOnly } from '../../src/core/scan-worker';
 import { BATCH_FILES, classifyBuffer } from '../../src/core/scanner';
 import type { Finding } from '../../src/core/model';
 import { GOOD, HOSTILE } from './harness/hostile';
@@ -247,6 +248,33 @@ describe('bounded memory: batches', () => {
       assert.deepEqual([...inner.overlay.keys()], [open]);
       assert.ok(inner.parsed.size <= 1);
       assert.equal(inner.program, undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bounded memory: what the CLI scan worker posts', () => {
+  it('leaves the fix planner hints out of scan findings, keeping what the report shows', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mom-slim-')));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'send.js'),
+        "const nodemailer = require('nodemailer');\n" +
+          "nodemailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'u@x.com', pass: process.env.P } });\n",
+      );
+      const [f] = (await new Analyzer(dir).scan()).findings;
+      assert.ok(f.fix.configSpan && f.fix.passwordSpan, 'the analyzer gives the hints');
+      const slim = reportOnly(f);
+      assert.equal(slim.fix.configSpan, undefined);
+      assert.equal(slim.fix.authSpan, undefined);
+      assert.equal(slim.fix.passwordSpan, undefined);
+      assert.equal(slim.fix.userText, undefined);
+      assert.deepEqual(slim.fix.passwordEnvVars, f.fix.passwordEnvVars);
+      const { fix: _a, ...rest } = slim;
+      const { fix: _b, ...full } = f;
+      assert.deepEqual(rest, full);
+      assert.ok(JSON.stringify(slim).length < JSON.stringify(f).length * 0.8);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -173,6 +173,29 @@ describe('CLI scan', function () {
     assert.ok(!excluded.findings.some((f: { file: string }) => f.file === 'src/send.ts'));
   });
 
+  it('reports the same with a second analysis thread, without the fix planner\'s hints in the scan', () => {
+    // MAIL_OAUTH_SCAN_THREADS=2 starts the second worker with the first candidate (by default it joins
+    // once the first falls behind, on thousands of candidates); candidates are shared between the two.
+    const run = (threads: string) => {
+      const r = spawnSync(process.execPath, [CLI, 'scan', WORKSPACE, '--format', 'json'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, MAIL_OAUTH_SCAN_THREADS: threads, MAIL_OAUTH_TIMING: '1' },
+      });
+      assert.equal(r.status, 1, r.stderr);
+      const workers = /timing analysis workers (\d+)/.exec(r.stderr)?.[1];
+      const report = JSON.parse(r.stdout);
+      delete report.stats.durationMs;
+      return { workers, report };
+    };
+    const one = run('1');
+    const two = run('2');
+    assert.equal(one.workers, '1');
+    assert.equal(two.workers, '2');
+    assert.deepEqual(two.report, one.report);
+    assert.equal(one.report.findings.length, 3);
+  });
+
   it('scans the bundled sample app (npm start)', () => {
     const r = cli(['scan', 'examples/sample-app', '--format', 'json']);
     assert.equal(r.code, 1);
