@@ -15,6 +15,8 @@ export const MIGRATE_FILE_KIND = vscode.CodeActionKind.Source.append('mailOAuth'
 export const SUPPRESS_COMMENT = '// mail-oauth-ignore';
 /** Libraries whose send-only code can move to Microsoft Graph sendMail (core: fixes/planners.ts GRAPH_FIXES). */
 const GRAPH_LIBRARIES: ReadonlySet<string> = new Set(['nodemailer', 'nodemailer-smtp-transport', 'ews-javascript-api']);
+/** Frameworks whose call is replaced rather than their options (core: FRAMEWORK_FIXES): XOAUTH2 only. */
+const XOAUTH2_ONLY_FRAMEWORKS: ReadonlySet<string> = new Set(['nodejs-nodemailer-outlook']);
 /** Internal command: explains why no edit is attached (no planner yet, stale document, planner error). */
 export const EXPLAIN_COMMAND = 'mailOAuth.explainMigration';
 /** Internal command run after a migration edit: lists the manual steps that remain. */
@@ -110,7 +112,12 @@ export class MailCodeActionProvider implements vscode.CodeActionProvider<vscode.
           a.isPreferred = !!planner;
           actions.push(a);
         }
-        if (planner && isFixable(f) && GRAPH_LIBRARIES.has(f.library)) {
+        if (
+          planner &&
+          isFixable(f) &&
+          GRAPH_LIBRARIES.has(f.library) &&
+          !XOAUTH2_ONLY_FRAMEWORKS.has(f.fix.framework ?? '')
+        ) {
           // resolved lazily like the XOAUTH2 fix: code that needs SMTP (verify(), the pool) gets the reason instead
           const g = new MigrateAction(
             vscode.l10n.t('Migrate to Microsoft Graph (sendMail)'),

@@ -27,3 +27,8 @@ export const LANGUAGES: readonly string[] = [
 
 /** Rule docs (mirrors DOCS_BASE in src/core/report/rules.ts; used only when the core does not export ruleInfo). */
 export const DOCS_BASE = 'https://github.com/mail-oauth-migrator/mail-oauth-migrator/blob/main/docs/rules.md';
+
+/** Mirrors isSourceFile of src/core/files.ts: a JS/TS source the scan analyses (not a declaration file). */
+export function isSourceFile(file: string): boolean {
+  return /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(file) && !/\.d\.[cm]?ts$/i.test(file);
+}

@@ -5,7 +5,7 @@
  * unreadable) get an information diagnostic with the reason, as an open document the analyzer skips does.
  */
 import * as vscode from 'vscode';
-import { isSourceFile } from '../core/files';
+import { isSourceFile } from './prefilter';
 import type { Finding, SkippedFile } from '../core/model';
 import type { AnalyzerProxy } from './analyzer-client';
 import type { ScanRequest, ScanSummary } from './controller';

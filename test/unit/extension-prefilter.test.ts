@@ -6,9 +6,18 @@ import * as assert from 'node:assert/strict';
 import { watchedPackages } from '../../src/core';
 import { allRules } from '../../src/core/report/rules';
 import { isFrameworkConfig } from '../../src/core/rule-meta';
-import { DOCS_BASE, mayMentionMailPackage } from '../../src/vscode/prefilter';
+import { isSourceFile as coreIsSourceFile } from '../../src/core/files';
+import { DOCS_BASE, isSourceFile, mayMentionMailPackage } from '../../src/vscode/prefilter';
 
 describe('extension pre-filter', () => {
+  it("isSourceFile agrees with the core's (the extension bundle must not load src/core/files.ts)", () => {
+    const names = ['a.js', 'a.cjs', 'a.mjs', 'a.jsx', 'a.ts', 'a.cts', 'a.mts', 'a.tsx', 'A.TS', 'a.d.ts', 'a.d.mts',
+      'a.d.cts', 'a.json', 'a.js.map', 'a.vue', '.env', 'a.tsx.bak', 'dir.js/a.txt', 'a.d.tsx', 'a.jsonc'];
+    for (const n of names) {
+      assert.equal(isSourceFile(`/w/${n}`), coreIsSourceFile(`/w/${n}`), n);
+    }
+  });
+
   it('matches every watched package as a module specifier', () => {
     for (const p of watchedPackages) {
       for (const q of ["'", '"', '`']) {

@@ -98,6 +98,45 @@ suite('migration quick fix', () => {
     }
   });
 
+  test('nodejs-nodemailer-outlook: the XOAUTH2 fix only (its call is replaced, so no Graph quick fix)', async function () {
+    const a = await api();
+    assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
+    // a file of its own, removed after: other suites count the workspace's findings
+    const file = path.join(folder().uri.fsPath, 'src', 'outlook-send.js');
+    fs.writeFileSync(
+      file,
+      [
+        "const nodeoutlook = require('nodejs-nodemailer-outlook');",
+        'function notify(to, text) {',
+        '  nodeoutlook.sendEmail({',
+        "    auth: { user: 'reports@contoso.example', pass: process.env.OUTLOOK_PASSWORD },",
+        "    from: 'reports@contoso.example',",
+        '    to,',
+        "    subject: 'Report',",
+        '    text,',
+        '  });',
+        '}',
+        'module.exports = { notify };',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const doc = await open('src/outlook-send.js');
+      const [d] = await waitForDiagnostics(doc.uri, (ds) => ds.length === 1, 'the nodejs-nodemailer-outlook diagnostic');
+      const list = await actions(doc.uri, d.range);
+      assert.equal(list.find((x) => /Graph/.test(x.title)), undefined, 'no Graph quick fix');
+      const fix = list.find((x) => x.title === 'Migrate to OAuth2 (XOAUTH2) with MSAL');
+      assert.ok(fix, `XOAUTH2 quick fix (got: ${list.map((x) => x.title).join(', ')})`);
+      assert.ok(fix.edit, `resolved with an edit (command: ${fix.command?.arguments?.[0]})`);
+      const own = fix.edit.get(doc.uri).map((e) => e.newText).join('\n');
+      assert.match(own, /sendOutlookEmail\(/);
+      // not applied
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   test('end to end: executeCodeActionProvider → resolve → applyEdit gives the planner output', async function () {
     const a = await api();
     assert.ok(await a.hasFixPlanner(), 'the core exports its fix planner');
