@@ -19,7 +19,7 @@ import { EnvIndex } from './core/env';
 import { allowForcedGc } from './core/gc';
 import { planIsolated } from './core/isolate';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
-import { relPath, toJson, toSarif, toText } from './core/report';
+import { jsonReportChunks, relPath, toSarif, toText } from './core/report';
 import {
   BACKLOG_BYTES,
   collectCandidates,
@@ -75,10 +75,36 @@ function parseSize(s: string): number {
 }
 
 /** Writes via a temp file + rename so a reader never sees a half-written report. */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string | Iterable<string>): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
+  if (typeof text === 'string') {
+    fs.writeFileSync(tmp, text);
+  } else {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      writeChunks(text, (t) => fs.writeSync(fd, t));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
   fs.renameSync(tmp, file);
+}
+
+/** Writes pieces of text joined into writes of about 1 MB. */
+function writeChunks(chunks: Iterable<string>, write: (text: string) => void): void {
+  let buf: string[] = [];
+  let size = 0;
+  for (const c of chunks) {
+    buf.push(c);
+    if ((size += c.length) >= 1 << 20) {
+      write(buf.join(''));
+      buf = [];
+      size = 0;
+    }
+  }
+  if (buf.length) {
+    write(buf.join(''));
+  }
 }
 
 const SCAN_OPTIONS = {
@@ -276,22 +302,24 @@ async function scanWithWorker(
     const done = workers.map(
       (worker) =>
         new Promise<{ skipped: SkippedFile[]; batches: string[] }>((resolve, reject) => {
-          worker.on('message', (m: { type: string; skipped: SkippedFile[]; batches: string[]; message: string }) => {
-            if (m.type === 'done') {
-              resolve(m);
-            } else if (m.type === 'error') {
-              reject(new Error(m.message));
-            }
-          });
+          worker.on(
+            'message',
+            (m: { type: string; skipped: SkippedFile[]; batches: string[]; message: string }) => {
+              if (m.type === 'done') {
+                resolve(m);
+              } else if (m.type === 'error') {
+                reject(new Error(m.message));
+              }
+            },
+          );
           worker.postMessage({ type: 'run', root });
         }),
     );
     const analysed = await Promise.race([Promise.all(done), failed, cancelled]);
     if (process.env.MAIL_OAUTH_TIMING === '1') {
       process.stderr.write(
-        analysed
-          .flatMap((a, i) => a.batches.map((b) => `timing worker ${i + 1} analysed ${b}\n`))
-          .join('') + `timing analysis workers ${workers.length}, reading waited ${waiting} time(s), main heap ${process.memoryUsage().heapUsed >> 20} MB\n`,
+        analysed.flatMap((a, i) => a.batches.map((b) => `timing worker ${i + 1} analysed ${b}\n`)).join('') +
+          `timing analysis workers ${workers.length}, reading waited ${waiting} time(s), main heap ${process.memoryUsage().heapUsed >> 20} MB\n`,
       );
     }
     onProgress?.({ phase: 'analyze', done: collected.texts.size, total: collected.texts.size });
@@ -489,17 +517,20 @@ async function scanCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
   }
   const { result } = await runScan(positionals, values, false);
+  // (the JSON report is written a finding at a time: see jsonReportChunks)
   const out =
     format === 'json'
-      ? JSON.stringify(toJson(result), null, 2) + '\n'
+      ? jsonReportChunks(result)
       : format === 'sarif'
         ? JSON.stringify(toSarif(result, VERSION), null, 2) + '\n'
         : toText(result, !values.output && process.stdout.isTTY) + '\n';
   if (values.output) {
     writeAtomic(values.output, out);
     process.stderr.write(`${result.findings.length} finding(s); report written to ${values.output}\n`);
-  } else {
+  } else if (typeof out === 'string') {
     process.stdout.write(out);
+  } else {
+    writeChunks(out, (t) => process.stdout.write(t));
   }
   return result.findings.length ? 1 : 0;
 }

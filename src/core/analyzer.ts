@@ -90,12 +90,16 @@ export class Analyzer {
   private readonly opts: Required<Omit<AnalyzerOptions, 'now'>> & { now: () => Date };
   /** mayWrapPackage answers per module file; cleared whenever a text changes. */
   private readonly wraps = new Map<string, boolean>();
+  /** resolveLocal answers (specifier resolved against its folder → file, or null); cleared with `wraps`. */
+  private readonly resolved = new Map<string, string | null>();
   /** The editor's last full analysis per file, for edits that cannot change it (see reuse.ts). */
   private readonly reuse = new Map<string, ReuseState>();
   /** Bumped whenever a text the analysis may read changes (a reused result must predate none). */
   private revision = 0;
   /** How many analyzeText calls were answered by moving the previous findings (tests, benchmarks). */
   reused = 0;
+  /** Work counts for MAIL_OAUTH_TIMING: files parsed, analysis passes (first and later rounds). */
+  readonly counts = { parsed: 0, passes: 0, laterPasses: 0 };
 
   constructor(root: string, options: AnalyzerOptions = {}) {
     this.root = path.resolve(root);
@@ -142,6 +146,8 @@ export class Analyzer {
       betweenChunks: () => (batch.full() ? flush(false) : Promise.resolve()),
     });
     await flush(true);
+    // the parses kept for the next batch (see release) have no next batch
+    this.release([], keep, 0);
     analysed.findings.push(...this.envFindings());
     sortFindings(analysed.findings);
     const root =
@@ -187,6 +193,10 @@ export class Analyzer {
           onProgress?.({ phase: 'analyze', done: analysed, total: texts.size, file });
         }
         const mine: [string, string][] = [];
+        this.counts.passes++;
+        if (round > 0) {
+          this.counts.laterPasses++;
+        }
         try {
           results.set(file, this.analyzeOnce(file, mine));
         } catch (e) {
@@ -211,14 +221,23 @@ export class Analyzer {
 
   /** Findings in the dotenv files themselves (Meteor's MAIL_URL); the scan adds them once. */
   envFindings(): Finding[] {
-    return meteorEnvFindings(this.env, this.root, { extraHosts: this.opts.extraHosts, reportUnresolved: false, now: this.opts.now() });
+    return meteorEnvFindings(this.env, this.root, {
+      extraHosts: this.opts.extraHosts,
+      reportUnresolved: false,
+      now: this.opts.now(),
+    });
   }
 
   /**
    * Forgets what analysing `files` loaded: their texts and parses (but those in `keep`), the parses of
-   * the modules values led to, and the program with its checker. Findings are plain data and stay.
+   * the modules values led to (but the most recent `keepParseChars` of text, for the next batch), and
+   * the program with its checker. Findings are plain data and stay.
    */
-  release(files: Iterable<string>, keep: ReadonlySet<string> = new Set()): void {
+  release(
+    files: Iterable<string>,
+    keep: ReadonlySet<string> = new Set(),
+    keepParseChars = KEPT_PARSE_CHARS,
+  ): void {
     for (const f of files) {
       if (!keep.has(f)) {
         this.overlay.delete(f);
@@ -226,8 +245,11 @@ export class Analyzer {
         this.failed.delete(f);
       }
     }
-    for (const f of [...this.parsed.keys()]) {
-      if (!this.overlay.has(f)) {
+    // The most recently used parses of other files stay, up to `keepParseChars` of text: modules many
+    // candidates import (shared helpers, a config) are then not parsed again batch after batch.
+    let kept = 0;
+    for (const [f, sf] of [...this.parsed].reverse()) {
+      if (!this.overlay.has(f) && (kept += sf.text.length) > keepParseChars) {
         this.parsed.delete(f);
       }
     }
@@ -261,12 +283,16 @@ export class Analyzer {
     }
     const cached = this.parsed.get(file);
     try {
-      const sf =
-        cached?.text === text
-          ? cached
-          : cached
-            ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
-            : parseFile(file, text);
+      if (cached?.text === text) {
+        // most recently used last (see release)
+        this.parsed.delete(file);
+        this.parsed.set(file, cached);
+        this.failed.delete(file);
+        return cached;
+      }
+      const sf = cached
+        ? ts.updateSourceFile(cached, text, textChange(diffSpan(cached.text, text)))
+        : (this.counts.parsed++, parseFile(file, text));
       if (text.includes('\0') && hasSyntaxErrors(sf)) {
         // NUL bytes outside strings and comments: not source text (see classifyBuffer)
         this.parsed.delete(file);
@@ -315,7 +341,7 @@ export class Analyzer {
       // mayWrapPackage answers depend only on what modules name and import: typing elsewhere in a file
       // keeps them (no re-reading of its imports from disk on every edit)
       if (before === undefined ? !fromDisk : wrapKey(before) !== wrapKey(text)) {
-        this.wraps.clear();
+        this.forgetModules();
       }
     }
   }
@@ -324,7 +350,7 @@ export class Analyzer {
     this.failed.delete(file);
     if (this.overlay.delete(file) || this.parsed.delete(file)) {
       this.dirty = true;
-      this.wraps.clear();
+      this.forgetModules();
     }
     this.reuse.delete(file);
     this.revision++;
@@ -340,7 +366,7 @@ export class Analyzer {
     if (this.parsed.delete(file)) {
       this.dirty = true;
     }
-    this.wraps.clear();
+    this.forgetModules();
     this.revision++;
   }
 
@@ -488,6 +514,12 @@ export class Analyzer {
     }
   }
 
+  /** Forgets what was learnt about modules on disk (their wrapping answers, how specifiers resolve). */
+  private forgetModules(): void {
+    this.wraps.clear();
+    this.resolved.clear();
+  }
+
   /** One hop: does `text` import a local module that names a watched package (a wrapper)? */
   private importsCandidate(file: string, text: string): boolean {
     return relativeSpecifiers(text).some((spec) => {
@@ -497,23 +529,29 @@ export class Analyzer {
     });
   }
 
-  /** The file a relative specifier names (overlay or disk), tried with the usual extensions. */
+  /**
+   * The file a relative specifier names (overlay or disk), tried with the usual extensions. Answers are
+   * kept (a scan asks for the same shared modules from thousands of files) until a text changes.
+   */
   private resolveLocal(from: string, spec: string): string | undefined {
     const base = path.resolve(path.dirname(from), spec);
+    const known = this.resolved.get(base);
+    if (known !== undefined) {
+      return known ?? undefined;
+    }
+    let found: string | null = null;
     for (const ext of RESOLVE_EXTS) {
       const target = base + ext;
-      if (this.overlay.has(target)) {
-        return target;
-      }
-      try {
-        if (fs.statSync(target).isFile()) {
-          return target;
-        }
-      } catch {
-        /* try the next extension */
+      if (this.overlay.has(target) || isFileOnDisk(target)) {
+        found = target;
+        break;
       }
     }
-    return undefined;
+    if (this.resolved.size >= MAX_RESOLVED) {
+      this.resolved.clear();
+    }
+    this.resolved.set(base, found);
+    return found ?? undefined;
   }
 
   private localText(file: string): string | undefined {
@@ -707,7 +745,6 @@ export class Batch {
   }
 }
 
-
 /** What mayWrapPackage reads from a module's text: whether it names a watched package, and its imports. */
 function wrapKey(text: string): string {
   return `${mentionsWatchedPackage(text)}|${relativeSpecifiers(text).join('|')}`;
@@ -717,6 +754,19 @@ function wrapKey(text: string): string {
 const MAX_IMPORT_DEPTH = 4;
 /** Import hops searched for a watched package behind a local module (wrapper → wrapper → package). */
 const WRAP_DEPTH = 3;
+/** Text of the parses of files outside a released batch kept for the next batches (see release). */
+const KEPT_PARSE_CHARS = 2 * 1024 * 1024;
+/** resolveLocal answers kept at most (a bound for huge workspaces; the cache starts over past it). */
+const MAX_RESOLVED = 50_000;
+
+/** Whether `file` is a file on disk; a missing one costs no exception (most candidates tried are). */
+function isFileOnDisk(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
   allowJs: true,
@@ -738,7 +788,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 /**
  * Parses a module. JSDoc comments are skipped (JSDocParsingMode.ParseNone): in JavaScript files TypeScript
  * parses every one of them for types by default, which the detectors never use; the incremental parser
- * keeps the mode of the file it updates.
+ * keeps the mode of the file it updates. Parent pointers are left to the binder, which sets them on
+ * every node it visits (every file is bound right after its parse, see sourceFile; without
+ * bindSourceFile the checker binds before any detector runs): a second walk of the tree saved.
  */
 function parseFile(file: string, text: string): ts.SourceFile {
   return ts.createSourceFile(
@@ -748,7 +800,7 @@ function parseFile(file: string, text: string): ts.SourceFile {
       languageVersion: COMPILER_OPTIONS.target ?? ts.ScriptTarget.ES2022,
       jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
     },
-    true,
+    false,
     scriptKind(file),
   );
 }
@@ -797,7 +849,6 @@ function scriptKind(file: string): ts.ScriptKind {
       return ts.ScriptKind.JS;
   }
 }
-
 
 /** Comments `mail-oauth-ignore` before the statement, or on the line of the call, suppress a finding. */
 function isSuppressed(node: ts.Node, sf: ts.SourceFile): boolean {
@@ -870,7 +921,8 @@ export function gateCalls(
   const wraps = mayWrap && ((spec: string) => mayWrap(sf.fileName, spec));
   const gated = calls.filter(
     (node) =>
-      (node.expression.kind !== SK.ImportKeyword && mayReachPackage(node.expression, roots, functions, wraps)) ||
+      (node.expression.kind !== SK.ImportKeyword &&
+        mayReachPackage(node.expression, roots, functions, wraps)) ||
       isPasswordGrantCall(node),
   );
   return { gated, roots };
@@ -879,7 +931,13 @@ export function gateCalls(
 /** Runs every detector on one parsed file. Exported for tests that build their own programs. */
 export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc: FileContext): Finding[] {
   const findings: Finding[] = [];
-  const ev = new Evaluator({ checker, env: fc.env, root: fc.root, requestImport: fc.requestImport, intrinsics });
+  const ev = new Evaluator({
+    checker,
+    env: fc.env,
+    root: fc.root,
+    requestImport: fc.requestImport,
+    intrinsics,
+  });
   const ctx: DetectorContext = {
     ev,
     checker,
@@ -906,7 +964,10 @@ export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc
   }
   for (const d of configs) {
     try {
-      d.detectFile?.(sf, { ...ctx, report: (f) => !isSuppressed(nodeAt(sf, f.span.start), sf) && ctx.report(f) });
+      d.detectFile?.(sf, {
+        ...ctx,
+        report: (f) => !isSuppressed(nodeAt(sf, f.span.start), sf) && ctx.report(f),
+      });
     } catch {
       // as above
     }
@@ -1154,7 +1215,11 @@ function cannotBePackage(expr: ts.Expression): boolean {
 /** `x.acquireTokenByUsernamePassword(...)`: a method of an MSAL client object, checked by its own detector. */
 function isPasswordGrantCall(node: ts.CallExpression | ts.NewExpression): node is ts.CallExpression {
   const e = node.expression;
-  return node.kind === SK.CallExpression && e.kind === SK.PropertyAccessExpression && (e as ts.PropertyAccessExpression).name.text === 'acquireTokenByUsernamePassword';
+  return (
+    node.kind === SK.CallExpression &&
+    e.kind === SK.PropertyAccessExpression &&
+    (e as ts.PropertyAccessExpression).name.text === 'acquireTokenByUsernamePassword'
+  );
 }
 
 function inspect(node: ts.CallExpression | ts.NewExpression, ctx: DetectorContext): void {

@@ -15,7 +15,10 @@ import * as vm from 'node:vm';
 /** Shared by every bundle loaded in one thread (dist/cli.js and dist/cli-core.js each carry this module). */
 const ALLOWED = Symbol.for('mail-oauth-migrator.forced-gc');
 
-let gc: (() => void) | undefined | null = null;
+/** V8's gc() with --expose-gc: a full synchronous collection, or as the options say. */
+type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
+
+let gc: Gc | undefined | null = null;
 
 /** Lets collectGarbage force collections in this thread: only for a process the CLI owns. */
 export function allowForcedGc(): void {
@@ -31,14 +34,18 @@ export function collectGarbage(aboveMb = 96): void {
     return;
   }
   if (gc === null) {
-    const global = globalThis as { gc?: () => void };
+    const global = globalThis as { gc?: Gc };
     try {
       // --expose-gc gives `gc` to the contexts made after it (the usual way to get it at run time).
       v8.setFlagsFromString('--expose-gc');
-      gc = global.gc ?? (vm.runInNewContext('gc') as () => void);
+      gc = global.gc ?? (vm.runInNewContext('gc') as Gc);
     } catch {
       gc = undefined;
     }
   }
-  gc?.();
+  // Started, not waited for: V8 marks incrementally (and on its helper threads) while the next batch
+  // runs. A synchronous forced collection also reduces memory the hard way: it drops optimized code
+  // whose embedded objects died, so the compiler re-optimized the same functions batch after batch
+  // (7,614 optimizations on a 12,853-file all-candidates tree against 4,136; CPU 40 s → 25 s).
+  gc?.({ type: 'major', execution: 'async' });
 }

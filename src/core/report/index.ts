@@ -38,27 +38,54 @@ export function toJson(r: ScanResult): JsonReport {
   return {
     version: 1,
     root: r.root,
-    findings: r.findings.map((f) => ({
-      file: relPath(r.root, f.span.file),
-      line: f.span.line,
-      column: f.span.column,
-      endLine: f.span.endLine,
-      endColumn: f.span.endColumn,
-      code: f.code,
-      protocol: f.protocol,
-      library: f.library,
-      host: f.host ?? null,
-      severity: f.severity,
-      message: f.message,
-      related: f.related.map((x) => ({ file: relPath(r.root, x.file), line: x.line, message: x.message })),
-      fixable: f.fixable,
-      ...(f.mailbox ? { mailbox: f.mailbox } : {}),
-      // framework whose config holds the login (added with the framework adapters; absent otherwise)
-      ...(f.fix.framework ? { framework: f.fix.framework } : {}),
-    })),
+    findings: r.findings.map((f) => jsonFinding(r.root, f)),
     skipped: r.skipped.map((s) => ({ file: relPath(r.root, s.file), reason: s.reason })),
     stats: r.stats,
   };
+}
+
+function jsonFinding(root: string, f: Finding): JsonReport['findings'][number] {
+  return {
+    file: relPath(root, f.span.file),
+    line: f.span.line,
+    column: f.span.column,
+    endLine: f.span.endLine,
+    endColumn: f.span.endColumn,
+    code: f.code,
+    protocol: f.protocol,
+    library: f.library,
+    host: f.host ?? null,
+    severity: f.severity,
+    message: f.message,
+    related: f.related.map((x) => ({ file: relPath(root, x.file), line: x.line, message: x.message })),
+    fixable: f.fixable,
+    ...(f.mailbox ? { mailbox: f.mailbox } : {}),
+    // framework whose config holds the login (added with the framework adapters; absent otherwise)
+    ...(f.fix.framework ? { framework: f.fix.framework } : {}),
+  };
+}
+
+/**
+ * The JSON report, `JSON.stringify(toJson(r), null, 2) + '\n'`, in pieces: a finding at a time, so a
+ * scan with tens of thousands of findings never holds the whole report (objects and text) at once.
+ */
+export function* jsonReportChunks(r: ScanResult): Generator<string> {
+  const list = function* <T>(key: string, items: readonly T[], toItem: (x: T) => unknown, last = false) {
+    if (!items.length) {
+      yield `  ${JSON.stringify(key)}: []${last ? '' : ','}\n`;
+      return;
+    }
+    yield `  ${JSON.stringify(key)}: [\n`;
+    for (let i = 0; i < items.length; i++) {
+      const item = JSON.stringify(toItem(items[i]), null, 2).replace(/\n/g, '\n    ');
+      yield `    ${item}${i < items.length - 1 ? ',' : ''}\n`;
+    }
+    yield `  ]${last ? '' : ','}\n`;
+  };
+  yield `{\n  "version": 1,\n  "root": ${JSON.stringify(r.root)},\n`;
+  yield* list('findings', r.findings, (f) => jsonFinding(r.root, f));
+  yield* list('skipped', r.skipped, (s) => ({ file: relPath(r.root, s.file), reason: s.reason }));
+  yield `  "stats": ${JSON.stringify(r.stats, null, 2).replace(/\n/g, '\n  ')}\n}\n`;
 }
 
 const LEVEL: Record<Finding['severity'], Result.level> = { error: 'error', warning: 'warning', info: 'note' };
@@ -94,7 +121,9 @@ export function toSarif(r: ScanResult, toolVersion: string): Log {
             rules,
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: `file://${encodeURI(r.root.split(path.sep).join('/'))}/` } },
+        originalUriBaseIds: {
+          '%SRCROOT%': { uri: `file://${encodeURI(r.root.split(path.sep).join('/'))}/` },
+        },
         results: r.findings.map((f) => ({
           ruleId: f.code,
           ruleIndex: index.get(f.code),
@@ -106,7 +135,9 @@ export function toSarif(r: ScanResult, toolVersion: string): Log {
             message: { text: x.message },
             ...loc(x.file, x.line, x.column, x.endLine, x.endColumn),
           })),
-          partialFingerprints: { primaryLocationLineHash: `${f.code}:${relPath(r.root, f.span.file)}:${f.host ?? ''}` },
+          partialFingerprints: {
+            primaryLocationLineHash: `${f.code}:${relPath(r.root, f.span.file)}:${f.host ?? ''}`,
+          },
         })),
       },
     ],
@@ -118,14 +149,18 @@ export function toText(r: ScanResult, color = false): string {
   const sev = { error: c('31', 'error'), warning: c('33', 'warning'), info: c('36', 'info') };
   const lines: string[] = [];
   for (const f of r.findings) {
-    lines.push(`${c('1', `${relPath(r.root, f.span.file)}:${f.span.line}:${f.span.column}`)}  ${sev[f.severity]}  ${f.message}  ${c('2', `[${f.code}]`)}`);
+    lines.push(
+      `${c('1', `${relPath(r.root, f.span.file)}:${f.span.line}:${f.span.column}`)}  ${sev[f.severity]}  ${f.message}  ${c('2', `[${f.code}]`)}`,
+    );
     for (const x of f.related) {
       lines.push(`    ${c('2', `${relPath(r.root, x.file)}:${x.line}`)}  ${x.message}`);
     }
     if (f.fix.framework && f.fix.manual) {
       lines.push(`    ${c('2', `change: ${f.fix.manual}`)}`);
     }
-    lines.push(`    ${c('2', f.fixable ? 'fix: mail-oauth-migrate fix (rewrites to OAuth2 with @azure/msal-node)' : `docs: ${ruleInfo(f.code).helpUri}`)}`);
+    lines.push(
+      `    ${c('2', f.fixable ? 'fix: mail-oauth-migrate fix (rewrites to OAuth2 with @azure/msal-node)' : `docs: ${ruleInfo(f.code).helpUri}`)}`,
+    );
   }
   if (r.skipped.length) {
     lines.push('', `Skipped ${r.skipped.length} path(s):`);
