@@ -29,12 +29,16 @@ export async function extensionScan(tree) {
   });
   try {
     const t0 = performance.now();
+    const posted = [];
     const result = await new Promise((resolve, reject) => {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`analyzer worker exited (code ${code})`)));
       worker.on('message', (m) => {
         if (m.type === 'loaded') {
           worker.postMessage({ type: 'call', id: 1, method: 'scan', args: [[tree]] });
+        } else if (m.type === 'findings') {
+          // posted batch by batch during the scan; kept, as the extension host keeps them
+          posted.push(...m.findings);
         } else if (m.type === 'result') {
           resolve(m.value);
         } else if (m.type === 'error') {
@@ -44,7 +48,7 @@ export async function extensionScan(tree) {
     });
     return {
       ms: performance.now() - t0,
-      findings: result.findings.length,
+      findings: posted.length + result.findings.length,
       skipped: result.skipped.length,
       peakRssMB: vmHwmMb(),
       resourceLimits: resourceLimits ?? null,

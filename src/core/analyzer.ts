@@ -129,7 +129,11 @@ export class Analyzer {
       while (batch.size) {
         const texts = batch.take();
         const r = await this.analyzeCandidates(texts, final ? options : { signal: options.signal });
-        analysed.findings.push(...detach(r.findings));
+        if (options.onFindings) {
+          options.onFindings(r.findings);
+        } else {
+          analysed.findings.push(...detach(r.findings));
+        }
         analysed.skipped.push(...r.skipped);
         this.release(texts.keys(), keep);
         collectGarbage();
@@ -148,7 +152,11 @@ export class Analyzer {
     await flush(true);
     // the parses kept for the next batch (see release) have no next batch
     this.release([], keep, 0);
-    analysed.findings.push(...this.envFindings());
+    if (options.onFindings) {
+      options.onFindings(this.envFindings());
+    } else {
+      analysed.findings.push(...this.envFindings());
+    }
     sortFindings(analysed.findings);
     const root =
       paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory()

@@ -20,6 +20,11 @@ export interface ScanProgress {
 export interface ScanOptions {
   signal?: AbortSignal;
   onProgress?: (p: ScanProgress) => void;
+  /**
+   * Takes each batch's findings as soon as they are found (the extension's worker posts them to the
+   * host): the scan then keeps none, and its result's `findings` is empty.
+   */
+  onFindings?: (findings: Finding[]) => void;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
@@ -52,7 +57,9 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  */
 const IMPORT_POSITION = `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)['"\`]`;
 const PREFILTER = new RegExp(
-  `${IMPORT_POSITION}(?:${WATCHED_PACKAGES.filter((p) => !(p in KEYWORD_PACKAGES)).map(escapeRe).join('|')})(?:/[^'"\`]*)?['"\`]`,
+  `${IMPORT_POSITION}(?:${WATCHED_PACKAGES.filter((p) => !(p in KEYWORD_PACKAGES))
+    .map(escapeRe)
+    .join('|')})(?:/[^'"\`]*)?['"\`]`,
 );
 /** Packages admitted only with their keyword (see KEYWORD_PACKAGES): `payload` with `transportOptions`. */
 const KEYWORD_FILTERS = Object.entries(KEYWORD_PACKAGES).map(([pkg, keyword]) => ({
@@ -196,7 +203,17 @@ export function readCandidate(
 
 const MINIFIED_NAME = /\.min\.[cm]?js$/i;
 // ews-javascript-api, node-ews and @azure/msal-node (the password grant) name none of the others
-const NEEDLES = ['mail', 'imap', 'node-pop3', 'poplib', 'yapople', 'MAIL_URL', 'ews-javascript-api', 'node-ews', 'msal-node'].map((n) => Buffer.from(n));
+const NEEDLES = [
+  'mail',
+  'imap',
+  'node-pop3',
+  'poplib',
+  'yapople',
+  'MAIL_URL',
+  'ews-javascript-api',
+  'node-ews',
+  'msal-node',
+].map((n) => Buffer.from(n));
 const IMPORT_BEFORE_QUOTE = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)$/;
 
 /**

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions, ScanProgress } from '../core/analyzer';
 import type { EnvHit } from '../core/env';
 import type { Finding, Protocol, ScanResult } from '../core/model';
+import { shareStrings } from '../share-strings';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
 import { ANALYZER_RESOURCE_LIMITS } from './worker-limits';
 import {
@@ -97,6 +98,7 @@ interface PendingCall {
   resolve(v: unknown): void;
   reject(e: Error): void;
   onProgress?: (p: ScanProgress) => void;
+  onFindings?: (f: Finding[]) => void;
   onEvent?: (e: VerifyEvent) => void;
 }
 
@@ -135,6 +137,10 @@ class WorkerAnalyzer implements AnalyzerProxy {
       }
       if (m.type === 'progress') {
         call.onProgress?.(m.progress);
+        return;
+      }
+      if (m.type === 'findings') {
+        call.onFindings?.(m.findings);
         return;
       }
       if (m.type === 'event') {
@@ -182,7 +188,7 @@ class WorkerAnalyzer implements AnalyzerProxy {
   private call<T>(
     method: string,
     args: unknown[],
-    listeners: Pick<PendingCall, 'onProgress' | 'onEvent'> = {},
+    listeners: Pick<PendingCall, 'onProgress' | 'onFindings' | 'onEvent'> = {},
     signal?: AbortSignal,
   ): Promise<T> {
     if (this.failed) {
@@ -227,8 +233,23 @@ class WorkerAnalyzer implements AnalyzerProxy {
     return this.call('analyzeText', [file, text]);
   }
 
-  scan(paths: readonly string[], c: ScanCall = {}): Promise<ScanResult> {
-    return this.call('scan', [[...paths]], { onProgress: c.onProgress }, c.signal);
+  async scan(paths: readonly string[], c: ScanCall = {}): Promise<ScanResult> {
+    // The worker posts the findings batch by batch while it scans and returns the rest of the result.
+    const findings: Finding[] = [];
+    const strings = new Map<string, string>();
+    const r = await this.call<ScanResult>(
+      'scan',
+      [[...paths]],
+      {
+        onProgress: c.onProgress,
+        onFindings: (f) => f.forEach((x) => findings.push(shareStrings(x, strings))),
+      },
+      c.signal,
+    );
+    // (the order of the core's sortFindings)
+    findings.push(...r.findings);
+    findings.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start);
+    return { ...r, findings };
   }
 
   setSource(file: string, text: string): void {
@@ -371,7 +392,9 @@ class InProcessAnalyzer implements AnalyzerProxy {
     const open = new Map(texts);
     const readFile = this.overlayReader((f) => open.get(f));
     return Promise.resolve().then(() =>
-      typeof this.planner === 'function' ? this.isolate(this.planner, findings, { readFile, flow, to }) : null,
+      typeof this.planner === 'function'
+        ? this.isolate(this.planner, findings, { readFile, flow, to })
+        : null,
     );
   }
 

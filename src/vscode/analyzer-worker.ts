@@ -36,6 +36,7 @@ export type WorkerReply =
   | { type: 'result'; id: number; value: unknown; ms: number }
   | { type: 'error'; id: number; name: string; message: string; stack?: string }
   | { type: 'progress'; id: number; progress: Core.ScanProgress }
+  | { type: 'findings'; id: number; findings: Finding[] }
   | { type: 'event'; id: number; event: VerifyEvent };
 
 /** Calls that do not touch the analyzer run beside the queue: a verification may wait minutes for a sign-in. */
@@ -130,6 +131,12 @@ function start(): void {
           signal,
           onProgress: (progress) =>
             port.postMessage({ type: 'progress', id, progress } satisfies WorkerReply),
+          // a batch at a time: the worker keeps no finding of a scan (memory stays bounded)
+          onFindings: (findings) => {
+            if (findings.length) {
+              port.postMessage({ type: 'findings', id, findings } satisfies WorkerReply);
+            }
+          },
         }),
       ),
     setupMarkdown: (_id, input: Parameters<CoreModule['setupScript']>[0]) =>
