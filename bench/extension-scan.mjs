@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// the host's own helper, from the TypeScript source (tsx is a dev dependency)
+const { register } = await import('tsx/esm/api');
+register();
+const { shareStrings } = await import('../src/share-strings.ts');
 const require = createRequire(import.meta.url);
 
 const vmHwmMb = () => {
@@ -30,6 +34,7 @@ export async function extensionScan(tree) {
   try {
     const t0 = performance.now();
     const posted = [];
+    const strings = new Map();
     const result = await new Promise((resolve, reject) => {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`analyzer worker exited (code ${code})`)));
@@ -37,8 +42,11 @@ export async function extensionScan(tree) {
         if (m.type === 'loaded') {
           worker.postMessage({ type: 'call', id: 1, method: 'scan', args: [[tree]] });
         } else if (m.type === 'findings') {
-          // posted batch by batch during the scan; kept, as the extension host keeps them
-          posted.push(...m.findings);
+          // posted batch by batch during the scan; kept as the extension host keeps them
+          // (src/vscode/analyzer-client.ts: one copy of each repeated string)
+          for (const f of m.findings) {
+            posted.push(shareStrings(f, strings));
+          }
         } else if (m.type === 'result') {
           resolve(m.value);
         } else if (m.type === 'error') {
