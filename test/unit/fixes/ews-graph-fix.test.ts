@@ -43,6 +43,7 @@ describe('EWS send code → Microsoft Graph sendMail', () => {
     assert.equal(
       r.code,
       `const { graphMailbox, graphMessage } = require('./mail-oauth-token.js');
+
 const service = graphMailbox({ user: process.env.EWS_USER, host: 'outlook.office365.com' });
 
 async function sendReport(to, cc, subject, html, pdf) {

@@ -34,7 +34,7 @@ const fixedBody = CONFIG.replace("pass: process.env.P", "type: 'OAuth2', provisi
 describe('provider import placement', () => {
   it('after a shebang and a header comment separated by a blank line', () => {
     const head = '#!/usr/bin/env node\n// Mail settings.\n// (c) Contoso\n\n';
-    assert.equal(fixedConfig(head), head + IMPORT + fixedBody);
+    assert.equal(fixedConfig(head), head + IMPORT + '\n' + fixedBody);
   });
 
   it("after a JSDoc header and 'use strict'", () => {
@@ -42,7 +42,7 @@ describe('provider import placement', () => {
   });
 
   it('after file-level pragmas, before a comment that documents the code', () => {
-    assert.equal(fixedConfig('/* eslint-disable */\n// the SMTP settings\n'), '/* eslint-disable */\n' + IMPORT + '// the SMTP settings\n' + fixedBody);
+    assert.equal(fixedConfig('/* eslint-disable */\n// the SMTP settings\n'), '/* eslint-disable */\n' + IMPORT + '\n// the SMTP settings\n' + fixedBody);
   });
 
   it("after a 'use server' directive", () => {
@@ -50,6 +50,6 @@ describe('provider import placement', () => {
   });
 
   it('at the top when the file starts with code', () => {
-    assert.equal(fixedConfig(''), IMPORT + fixedBody);
+    assert.equal(fixedConfig(''), IMPORT + '\n' + fixedBody);
   });
 });

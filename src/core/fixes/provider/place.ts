@@ -200,7 +200,10 @@ export function addProviderImport(st: FileState, providerFile: string, pkg: Pkg)
   if (after) {
     st.sf.insertStatements(after.getChildIndex() + 1, line);
   } else {
-    st.sf.insertText(headerEnd(st.sf.getFullText()), `${line}\n`);
+    // code right below gets a blank line between (the import stands alone, as the imports it replaces did)
+    const pos = headerEnd(st.sf.getFullText());
+    const codeBelow = /^[ \t]*\S/.test(st.sf.getFullText().slice(pos));
+    st.sf.insertText(pos, `${line}\n${codeBelow ? '\n' : ''}`);
   }
 }
 
