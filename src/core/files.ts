@@ -230,7 +230,7 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
       });
       continue;
     }
-    const listing = st.isDirectory() ? gitListing(abs) : undefined;
+    const listing = st.isDirectory() ? await gitListing(abs) : undefined;
     if (listing) {
       // Inside a git work tree: git lists the files (and answers .gitignore); the folder rules apply.
       const linked = new Set(listing.links);

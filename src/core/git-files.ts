@@ -10,7 +10,7 @@
  * Git lists a symbolic link as one entry, not what it points to: links to folders are returned apart
  * (`links`), and the walk follows them with the folder walk's rules and loop protection (files.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SkippedFile } from './model';
@@ -24,30 +24,45 @@ export interface GitListing {
 
 const MAX_BUFFER = 512 * 1024 * 1024;
 
-function git(root: string, args: string[]): Buffer {
-  return execFileSync('git', args, {
-    cwd: root,
-    maxBuffer: MAX_BUFFER,
-    stdio: ['ignore', 'pipe', 'ignore'],
-    windowsHide: true,
-  });
+function git(root: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      'git',
+      args,
+      { cwd: root, maxBuffer: MAX_BUFFER, encoding: 'buffer', windowsHide: true },
+      (err: Error | null, stdout: Buffer) => (err ? reject(err) : resolve(stdout)),
+    ),
+  );
 }
 
 /** The files git sees under `root` (a folder), or undefined when the folder walk must run instead. */
-export function gitListing(root: string): GitListing | undefined {
+export async function gitListing(root: string): Promise<GitListing | undefined> {
   if (process.env.MAIL_OAUTH_NO_GIT === '1') {
     return undefined;
   }
+  // The four questions at once (each git run costs a process start): where the work tree's top is,
+  // the tracked files with their modes (`<mode> <object> <stage>\t<path>`: links are 120000), the
+  // untracked files .gitignore does not exclude, and the tracked files deleted from the work tree.
+  const answers = await Promise.allSettled([
+    git(root, ['rev-parse', '--show-toplevel']),
+    git(root, ['ls-files', '-z', '--stage']),
+    git(root, ['ls-files', '-z', '--others', '--exclude-standard']),
+    git(root, ['ls-files', '-z', '--deleted']),
+  ]);
+  if (answers.some((a) => a.status === 'rejected')) {
+    return undefined;
+  }
+  const [topOut, stageOut, othersOut, deletedOut] = answers.map(
+    (a) => (a as PromiseFulfilledResult<Buffer>).value,
+  );
   try {
-    const top = git(root, ['rev-parse', '--show-toplevel']).toString('utf8').trim();
+    const top = topOut.toString('utf8').trim();
     if (!top || fs.existsSync(path.join(top, '.gitmodules'))) {
       return undefined;
     }
     const split = (b: Buffer): string[] => b.toString('utf8').split('\0').filter(Boolean);
-    // Tracked files with their modes (`<mode> <object> <stage>\t<path>`: links are 120000), then the
-    // untracked files .gitignore does not exclude.
     const links: string[] = [];
-    const tracked = split(git(root, ['ls-files', '-z', '--stage'])).map((line) => {
+    const tracked = split(stageOut).map((line) => {
       const tab = line.indexOf('\t');
       const rel = line.slice(tab + 1);
       if (line.startsWith('120000 ')) {
@@ -55,7 +70,7 @@ export function gitListing(root: string): GitListing | undefined {
       }
       return rel;
     });
-    const others = split(git(root, ['ls-files', '-z', '--others', '--exclude-standard']));
+    const others = split(othersOut);
     const listed = [...new Set(tracked), ...others];
     if (!listed.length || others.some((f) => f.endsWith('/'))) {
       // A folder the repository ignores (build output, a cache inside a clone): the folder walk scans
@@ -74,7 +89,7 @@ export function gitListing(root: string): GitListing | undefined {
       }
     }
     // Tracked files deleted from the work tree are still in the index.
-    const deleted = new Set(split(git(root, ['ls-files', '-z', '--deleted'])));
+    const deleted = new Set(split(deletedOut));
     return deleted.size
       ? { files: listed.filter((f) => !deleted.has(f)), links: links.filter((f) => !deleted.has(f)) }
       : { files: listed, links };

@@ -81,7 +81,7 @@ describe('walk inside a git work tree', function () {
   });
 
   it('lists the same files as the folder walk, through git', async () => {
-    assert.ok(gitListing(root), 'git lists the work tree');
+    assert.ok(await gitListing(root), 'git lists the work tree');
     const r = await bothWalks([root], { excludeDirs: ['vendor'] });
     assert.deepEqual(r.git, r.folders);
     assert.deepEqual(
@@ -112,7 +112,7 @@ describe('walk inside a git work tree', function () {
     write(root, 'src/nested/inner.js');
     execFileSync('git', ['init', '-q'], { cwd: nested, stdio: 'ignore' });
     try {
-      assert.equal(gitListing(root), undefined);
+      assert.equal(await gitListing(root), undefined);
       const r = await walk([root], { isEnvFile: () => false });
       assert.ok(r.sources.includes(path.join(nested, 'inner.js')));
     } finally {
@@ -121,7 +121,7 @@ describe('walk inside a git work tree', function () {
   });
 
   it('walks the folders of an ignored root (git would list nothing there)', async () => {
-    assert.equal(gitListing(path.join(root, 'generated')), undefined);
+    assert.equal(await gitListing(path.join(root, 'generated')), undefined);
     const r = await walk([path.join(root, 'generated')], { isEnvFile: () => false });
     assert.deepEqual(r.sources, [path.join(root, 'generated/out.js')]);
   });
@@ -160,7 +160,7 @@ describe('walk inside a git work tree: symbolic links to folders', function () {
   });
 
   it('follows linked folders (tracked and untracked) with the folder rules, and stops at loops', async () => {
-    const listing = gitListing(root);
+    const listing = await gitListing(root);
     assert.ok(listing, 'git lists the work tree');
     assert.deepEqual([...listing.links].sort(), ['lib', 'more', 'node_modules', 'self']);
     const r = await bothWalks([root]);
