@@ -38,6 +38,8 @@ export class WorkspaceScan implements vscode.Disposable {
   /** The last scan that was not cancelled. */
   last: ScanSummary | undefined;
   private readonly rescanQueued = new Set<FolderContext>();
+  /** Stops the scan in progress (Clear Findings: a scan that ends after it must not bring results back). */
+  private abortRunning: (() => void) | undefined;
   /**
    * Files the last scan of each folder skipped (uri → reason, by folder key), shown as information
    * diagnostics while the file is not open: an open document's own analysis speaks for it.
@@ -162,6 +164,7 @@ export class WorkspaceScan implements vscode.Disposable {
   ): Promise<ScanSummary> {
     const t0 = performance.now();
     const abort = new AbortController();
+    this.abortRunning = () => abort.abort();
     const subs: vscode.Disposable[] = [];
     for (const token of [uiToken, req.token]) {
       if (token) {
@@ -318,6 +321,10 @@ export class WorkspaceScan implements vscode.Disposable {
   }
 
   clearResults(): void {
+    // a scan still running (a silent re-scan after a file changed, say) would publish its results after
+    // this: it is cancelled, and the re-scans queued behind it are dropped
+    this.rescanQueued.clear();
+    this.abortRunning?.();
     this.skipped.clear();
     this.notAnalysed.clear();
     for (const ctx of this.host.folderContexts()) {
