@@ -23,6 +23,7 @@ import { jsonReportChunks, relPath, toSarif, toText } from './core/report';
 import { shareStrings } from './share-strings';
 import {
   BACKLOG_BYTES,
+  backlogTotal,
   collectCandidates,
   DEFAULT_MAX_FILE_SIZE,
   type ReadBatch,
@@ -194,13 +195,6 @@ async function scanWithWorker(
   };
   const first = spawn();
   let waiting = 0;
-  const totalBacklog = (): number => {
-    let n = 0;
-    for (let i = 0; i < workers.length; i++) {
-      n += Atomics.load(backlog, i);
-    }
-    return n;
-  };
   try {
     const env = new EnvIndex(options.envFiles);
     const collected = await collectCandidates(paths, {
@@ -230,7 +224,7 @@ async function scanWithWorker(
       },
       // Reading waits while the workers are far behind: memory holds a few batches of text, not all.
       betweenChunks: async () => {
-        while (totalBacklog() > BACKLOG_BYTES) {
+        while (backlogTotal(backlog) > BACKLOG_BYTES) {
           if (broken) {
             throw broken;
           }

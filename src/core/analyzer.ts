@@ -125,15 +125,13 @@ export class Analyzer {
     const keep = new Set(this.overlay.keys());
     const batch = new Batch();
     const analysed = { findings: [] as Finding[], skipped: [] as SkippedFile[] };
+    // (findings handed over as they are found, or kept for the result)
+    const emit = options.onFindings ?? ((f: Finding[]) => analysed.findings.push(...detach(f)));
     const flush = async (final: boolean): Promise<void> => {
       while (batch.size) {
         const texts = batch.take();
         const r = await this.analyzeCandidates(texts, final ? options : { signal: options.signal });
-        if (options.onFindings) {
-          options.onFindings(r.findings);
-        } else {
-          analysed.findings.push(...detach(r.findings));
-        }
+        emit(r.findings);
         analysed.skipped.push(...r.skipped);
         this.release(texts.keys(), keep);
         collectGarbage();
@@ -152,11 +150,7 @@ export class Analyzer {
     await flush(true);
     // the parses kept for the next batch (see release) have no next batch
     this.release([], keep, 0);
-    if (options.onFindings) {
-      options.onFindings(this.envFindings());
-    } else {
-      analysed.findings.push(...this.envFindings());
-    }
+    emit(this.envFindings());
     sortFindings(analysed.findings);
     const root =
       paths.length === 1 && fs.statSync(path.resolve(paths[0])).isDirectory()

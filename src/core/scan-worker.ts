@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer, Batch, type AnalyzerOptions } from './analyzer';
 import { allowForcedGc, collectGarbage } from './gc';
 import type { Finding, SkippedFile } from './model';
-import { BACKLOG_BYTES, PREPARSE_BYTES, readClaimed } from './scanner';
+import { BACKLOG_BYTES, backlogTotal, PREPARSE_BYTES, readClaimed } from './scanner';
 
 /** Messages from the CLI: the dotenv files, candidates as the main thread reads them, the shared read, the end. */
 export type WorkerMessage =
@@ -63,14 +63,6 @@ export function startScanWorker(onAnalysed?: () => void): void {
   // This thread belongs to the CLI's own process (see gc.ts).
   allowForcedGc();
   const { options, slot, backlog } = data;
-  // All the workers' text waiting: this one reads no further while it is over BACKLOG_BYTES.
-  const waitingText = (): number => {
-    let n = 0;
-    for (let i = 0; i < backlog.length; i++) {
-      n += Atomics.load(backlog, i);
-    }
-    return n;
-  };
   // Constructing the analyzer here (not on the first message) is what pulls the compiler in early.
   let analyzer: Analyzer | undefined;
   const ready = (root: string): Analyzer => (analyzer ??= new Analyzer(root, options));
@@ -151,7 +143,8 @@ export function startScanWorker(onAnalysed?: () => void): void {
           (f, t) => add(a, f, t, true),
           async () => {
             await tick();
-            while (waitingText() > BACKLOG_BYTES && pending.size) {
+            // (all the workers' text waiting: this one reads no further while it is over BACKLOG_BYTES)
+            while (backlogTotal(backlog) > BACKLOG_BYTES && pending.size) {
               await analysePending(a);
             }
           },

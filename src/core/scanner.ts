@@ -45,6 +45,15 @@ export const PREPARSE_BYTES = BATCH_BYTES / 4;
 /** Past this much text waiting for analysis in the CLI's workers (all of them), reading pauses. */
 export const BACKLOG_BYTES = 3 * BATCH_BYTES;
 
+/** Candidate text waiting for analysis in all the CLI's workers (one `backlog` slot per worker). */
+export function backlogTotal(backlog: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < backlog.length; i++) {
+    n += Atomics.load(backlog, i);
+  }
+  return n;
+}
+
 /** Findings by file, then offset. */
 export function sortFindings(f: Finding[]): Finding[] {
   return f.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start);
