@@ -25,7 +25,7 @@ const vmHwmMb = () => {
 /** Scans `tree` in a fresh analyzer worker; resolves with { ms, findings, skipped, peakRssMB }. */
 export async function extensionScan(tree) {
   const workerFile = path.join(ROOT, 'dist', 'analyzer-worker.js');
-  // The limits the extension gives its worker (src/vscode/worker-limits.ts), read from the bundle.
+  // The limits the extension gives its worker (src/worker-limits.ts), read from the bundle.
   const { ANALYZER_RESOURCE_LIMITS: resourceLimits } = require(workerFile);
   const worker = new Worker(workerFile, {
     workerData: { mailOAuthAnalyzer: true, root: tree, options: {} },

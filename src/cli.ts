@@ -17,6 +17,7 @@ import type * as InventoryCli from './core/inventory/cli';
 import type * as McpCli from './core/mcp/cli';
 import { EnvIndex } from './core/env';
 import { allowForcedGc } from './core/gc';
+import { ANALYSIS_HEAP_RETRIES_MB, ANALYZER_RESOURCE_LIMITS } from './worker-limits';
 import { planIsolated } from './core/isolate';
 import type { Finding, ScanResult, SkippedFile } from './core/model';
 import { jsonReportChunks, relPath, toSarif, toText } from './core/report';
@@ -153,6 +154,15 @@ const MAX_ANALYSIS_WORKERS =
   Number(process.env.MAIL_OAUTH_SCAN_THREADS) >= 2 && os.availableParallelism() >= 2 ? 2 : 1;
 
 /**
+ * The scan worker's old-generation bound in MB (see src/worker-limits.ts); MAIL_OAUTH_SCAN_HEAP_MB
+ * sets another one (tests use a tiny one to run out of memory on purpose).
+ */
+function heapBound(): number {
+  const mb = Number(process.env.MAIL_OAUTH_SCAN_HEAP_MB);
+  return Number.isInteger(mb) && mb > 0 ? mb : ANALYZER_RESOURCE_LIMITS.maxOldGenerationSizeMb;
+}
+
+/**
  * Walks and reads here while a worker loads the analyzer, then lets the worker analyse (with
  * MAIL_OAUTH_SCAN_THREADS=2, two workers: each candidate goes to the one with less text waiting).
  */
@@ -163,6 +173,7 @@ async function scanWithWorker(
   options: AnalyzerOptions,
   signal: AbortSignal,
   onProgress: ((p: ScanProgress) => void) | undefined,
+  maxOldGenerationSizeMb: number,
 ): Promise<ScanResult> {
   const started = performance.now();
   // Candidate text not analysed yet, per worker (see WorkerData.backlog in src/core/scan-worker.ts).
@@ -179,7 +190,7 @@ async function scanWithWorker(
   const spawn = (): Worker => {
     const worker = new Worker(workerFile, {
       workerData: { mailOAuthScan: true, options, backlog, slot: workers.length },
-      resourceLimits: { maxYoungGenerationSizeMb: 24 },
+      resourceLimits: { ...ANALYZER_RESOURCE_LIMITS, maxOldGenerationSizeMb },
     });
     worker.once('error', fail);
     worker.on('message', (m: { type: string; findings?: Finding[] }) => {
@@ -365,16 +376,31 @@ async function runScan(
       : undefined;
   try {
     if (useWorker) {
-      return {
-        result: await scanWithWorker(
-          path.join(__dirname, 'cli-worker.js'),
-          root,
-          paths,
-          options,
-          controller.signal,
-          onProgress,
-        ),
-      };
+      // A worker that runs out of its bounded heap (a tree of unusually large modules) is not the end of
+      // the scan: it runs again with a larger bound (ANALYSIS_HEAP_RETRIES_MB; nothing of the failed run is kept).
+      const heaps = [heapBound(), ...ANALYSIS_HEAP_RETRIES_MB.filter((mb) => mb > heapBound())];
+      for (let i = 0; ; i++) {
+        try {
+          return {
+            result: await scanWithWorker(
+              path.join(__dirname, 'cli-worker.js'),
+              root,
+              paths,
+              options,
+              controller.signal,
+              onProgress,
+              heaps[i],
+            ),
+          };
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY' || i + 1 >= heaps.length) {
+            throw e;
+          }
+          process.stderr.write(
+            `${tty ? '\r\x1b[K' : ''}note: the analysis ran out of its ${heaps[i]} MB heap; scanning again with ${heaps[i + 1]} MB\n`,
+          );
+        }
+      }
     }
     const analyzer = new (loadCore().Analyzer)(root, options);
     return { analyzer, result: await analyzer.scan(paths, { signal: controller.signal, onProgress }) };

@@ -1,13 +1,13 @@
 /**
- * A full garbage collection between analysis batches, in the CLI only. V8 lets the heap grow well past
- * what is alive before it collects: each batch leaves its parses and checker (tens of MB) behind as
- * garbage, and without a collection here the heap of a long scan swings up to several times its live
- * size.
+ * A full garbage collection between analysis batches of a scan in the CLI's main thread (`fix` analyses in
+ * process; its heap is not bounded). V8 lets the heap grow well past what is alive before it collects:
+ * each batch leaves its parses and checker (tens of MB) behind as garbage, and without a collection here
+ * the heap of a long scan swings up to several times its live size.
  *
  * Forcing a collection takes `--expose-gc`, a V8 flag, and V8 flags are per process: the CLI owns its
- * process and turns this on (allowForcedGc); the extension's analyzer worker shares the extension host's
- * process and never does: its heap is bounded by the worker's resourceLimits instead (see
- * src/vscode/worker-limits.ts).
+ * process and turns this on (allowForcedGc). The analysis workers (the CLI's scan worker, the extension's
+ * analyzer worker) never force one: their heaps are bounded by resourceLimits instead, which costs far less
+ * CPU (see src/worker-limits.ts).
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';

@@ -6,7 +6,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer, Batch, type AnalyzerOptions } from './analyzer';
-import { allowForcedGc, collectGarbage } from './gc';
 import type { Finding, SkippedFile } from './model';
 import { BACKLOG_BYTES, backlogTotal, PREPARSE_BYTES, readClaimed } from './scanner';
 
@@ -60,8 +59,6 @@ export function startScanWorker(onAnalysed?: () => void): void {
   if (!port || !data?.mailOAuthScan) {
     return;
   }
-  // This thread belongs to the CLI's own process (see gc.ts).
-  allowForcedGc();
   const { options, slot, backlog } = data;
   // Constructing the analyzer here (not on the first message) is what pulls the compiler in early.
   let analyzer: Analyzer | undefined;
@@ -89,8 +86,8 @@ export function startScanWorker(onAnalysed?: () => void): void {
           const batch = pending.take();
           const t0 = performance.now();
           const r = await a.analyzeCandidates(batch);
+          // (no forced collection: the worker's bounded heap makes V8 collect; see worker-limits.ts)
           a.release(batch.keys());
-          collectGarbage();
           const mem = process.memoryUsage();
           batches.push(
             `${batch.size} file(s) in ${Math.round(performance.now() - t0)} ms (parsed ${a.counts.parsed}, passes ${a.counts.passes}, later ${a.counts.laterPasses} so far; worker heap ${mem.heapUsed >> 20} of ${mem.heapTotal >> 20} MB, process RSS ${mem.rss >> 20} MB)`,

@@ -14,7 +14,7 @@ import type { EnvHit } from '../core/env';
 import type { Finding, Protocol, ScanResult } from '../core/model';
 import { shareStrings } from '../share-strings';
 import type { AnalyzerWorkerData, ClientMessage, WorkerReply } from './analyzer-worker';
-import { ANALYZER_RESOURCE_LIMITS } from './worker-limits';
+import { ANALYZER_RESOURCE_LIMITS } from '../worker-limits';
 import {
   type PlannedFixes,
   type SetupApi,

@@ -17,7 +17,7 @@ import type { Finding } from '../core/model';
 import { runVerify, type VerifyEvent, type VerifyOutcome } from './verify-run';
 
 // The extension's limits for this worker, also read from the bundle by bench/extension-scan.mjs.
-export { ANALYZER_RESOURCE_LIMITS } from './worker-limits';
+export { ANALYZER_RESOURCE_LIMITS } from '../worker-limits';
 
 type CoreModule = typeof Core;
 

@@ -196,6 +196,32 @@ describe('CLI scan', function () {
     assert.equal(one.report.findings.length, 3);
   });
 
+  it('scans again with a larger heap when the analysis worker runs out of memory', () => {
+    const run = (heapMb?: string) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.MAIL_OAUTH_SCAN_HEAP_MB;
+      if (heapMb) {
+        env.MAIL_OAUTH_SCAN_HEAP_MB = heapMb;
+      }
+      const r = spawnSync(process.execPath, [CLI, 'scan', WORKSPACE, '--format', 'json'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(r.status, 1, r.stderr);
+      const report = JSON.parse(r.stdout);
+      delete report.stats.durationMs;
+      return { report, stderr: r.stderr };
+    };
+    const normal = run();
+    assert.doesNotMatch(normal.stderr, /ran out/);
+    // 8 MB does not even hold the compiler: the first worker dies, the second run has 512 MB
+    const starved = run('8');
+    assert.match(starved.stderr, /ran out of its 8 MB heap; scanning again with 512 MB/);
+    assert.deepEqual(starved.report, normal.report);
+    assert.equal(normal.report.findings.length, 3);
+  });
+
   it('scans the bundled sample app (npm start)', () => {
     const r = cli(['scan', 'examples/sample-app', '--format', 'json']);
     assert.equal(r.code, 1);
