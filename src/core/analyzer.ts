@@ -184,6 +184,10 @@ export class Analyzer {
     // Analyse every candidate; files whose values led to modules not loaded yet are analysed again
     // once the program has them (one rebuild per round, not per file).
     const results = new Map<string, Finding[]>();
+    const gates = new Map<string, { sf: ts.SourceFile; gate: Gate } | undefined>();
+    for (const [file, text] of texts) {
+      gates.set(file, this.gateFirst(file, text));
+    }
     let pending = [...texts.keys()];
     let analysed = 0;
     for (let round = 0; pending.length && round <= MAX_IMPORT_DEPTH; round++) {
@@ -200,7 +204,7 @@ export class Analyzer {
           this.counts.laterPasses++;
         }
         try {
-          results.set(file, this.analyzeOnce(file, mine));
+          results.set(file, this.analyzeOnce(file, mine, undefined, gates.get(file)));
         } catch (e) {
           results.delete(file);
           skipped.push({ file, reason: this.giveUp(file, e) });
@@ -483,7 +487,12 @@ export class Analyzer {
   }
 
   /** One analysis pass over a file; `requests` collects the local imports it could not follow. */
-  private analyzeOnce(file: string, requests: [string, string][], onGate?: (g: Gate) => void): Finding[] {
+  private analyzeOnce(
+    file: string,
+    requests: [string, string][],
+    onGate?: (g: Gate) => void,
+    gated?: { sf: ts.SourceFile; gate: Gate },
+  ): Finding[] {
     const program = this.getProgram();
     const sf = program.getSourceFile(file);
     if (!sf) {
@@ -502,14 +511,37 @@ export class Analyzer {
       requestImport: (from, spec) => requests.push([from, spec]),
       mayWrap: (from, spec) => this.mayWrapPackage(from, spec),
       onGate,
+      gate: gated?.sf === sf ? gated.gate : undefined,
     });
+  }
+
+  /**
+   * A file's gate, worked out once for all analysis rounds, with the local modules its calls go through
+   * allowed before the first program: their evaluation then finds them loaded instead of asking for them
+   * and waiting for a second round (a wrapper's own imports still take one). Undefined for a file the
+   * gate cannot walk (its analysis fails the same way and skips it with the reason).
+   */
+  private gateFirst(file: string, text: string): { sf: ts.SourceFile; gate: Gate } | undefined {
+    const sf = this.sourceFile(file, text);
+    if (!sf) {
+      return undefined;
+    }
+    try {
+      const gate = gateCalls(sf, (from, spec) => this.mayWrapPackage(from, spec));
+      this.allowImports([...gate.imports].map((spec): [string, string] => [file, spec]));
+      return { sf, gate };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Analyses one file; local modules are loaded as values lead there, up to MAX_IMPORT_DEPTH hops. */
   analyzeFile(file: string, onGate?: (g: Gate) => void): Finding[] {
+    const text = this.overlay.get(file);
+    const gated = text === undefined ? undefined : this.gateFirst(file, text);
     for (let round = 0; ; round++) {
       const requests: [string, string][] = [];
-      const findings = this.analyzeOnce(file, requests, onGate);
+      const findings = this.analyzeOnce(file, requests, onGate, gated);
       if (round >= MAX_IMPORT_DEPTH || !this.allowImports(requests)) {
         return findings;
       }
@@ -902,6 +934,8 @@ export interface FileContext {
   mayWrap?: (fromFile: string, specifier: string) => boolean;
   /** Receives the calls the gate let through and the module bindings (the editor's reuse uses them). */
   onGate?: (gate: Gate) => void;
+  /** The file's gate when it was worked out already (analyzeCandidates does, once for all its rounds). */
+  gate?: Gate;
 }
 
 /** Runs every detector on one parsed file. Exported for tests that build their own programs. */
@@ -921,7 +955,7 @@ export function analyzeSourceFile(sf: ts.SourceFile, checker: ts.TypeChecker, fc
     options: { extraHosts: fc.extraHosts, reportUnresolved: fc.reportUnresolved, now: fc.now },
     report: (f) => findings.push(f),
   };
-  const gate = gateCalls(sf, fc.mayWrap);
+  const gate = fc.gate ?? gateCalls(sf, fc.mayWrap);
   const configs = fileDetectors.filter((d) => d.appliesTo?.(sf));
   // A framework config is not made of gated calls: the editor's reuse (see reuse.ts) must not apply.
   if (!configs.length) {

@@ -11,6 +11,11 @@ import { WATCHED_PACKAGES } from './rule-meta';
 export interface Gate {
   gated: (ts.CallExpression | ts.NewExpression)[];
   roots: ReadonlyMap<string, string | null>;
+  /**
+   * The relative modules gated calls go through (`import m from './mailer'; m.send()` → './mailer'):
+   * the evaluation of those calls will want them loaded.
+   */
+  imports: ReadonlySet<string>;
 }
 
 /** The syntactic gate over a file (see moduleBoundNames and mayReachPackage): no checker involved. */
@@ -20,17 +25,24 @@ export function gateCalls(
 ): Gate {
   // One walk of the file collects the bindings and the calls; the calls are then gated by the bindings.
   const { roots, functions, calls } = moduleBoundNames(sf);
+  const imports = new Set<string>();
   if (!roots.size && !CALL_ROOTED.test(sf.text)) {
-    return { gated: [], roots };
+    return { gated: [], roots, imports };
   }
-  const wraps = mayWrap && ((spec: string) => mayWrap(sf.fileName, spec));
+  const wraps = (spec: string): boolean => {
+    const may = !mayWrap || mayWrap(sf.fileName, spec);
+    if (may) {
+      imports.add(spec);
+    }
+    return may;
+  };
   const gated = calls.filter(
     (node) =>
       (node.expression.kind !== SK.ImportKeyword &&
         mayReachPackage(node.expression, roots, functions, wraps)) ||
       isPasswordGrantCall(node),
   );
-  return { gated, roots };
+  return { gated, roots, imports };
 }
 
 // The two AST walks below visit every node of every candidate: they compare kinds directly, because
@@ -215,7 +227,7 @@ function mayReachPackage(
   callee: ts.Expression,
   roots: Map<string, string | null>,
   functions: Set<string>,
-  mayWrap?: (spec: string) => boolean,
+  mayWrap: (spec: string) => boolean,
 ): boolean {
   let e: ts.Expression = callee;
   let called = false;
@@ -234,7 +246,7 @@ function mayReachPackage(
     const name = (e as ts.Identifier).text;
     const from = roots.get(name);
     if (from !== undefined) {
-      return from === null || !mayWrap || mayWrap(from);
+      return from === null || mayWrap(from);
     }
     return called && (name === 'require' || functions.has(name));
   }

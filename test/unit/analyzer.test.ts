@@ -57,4 +57,27 @@ describe('Analyzer', () => {
     const f = a.analyzeText('/x/broken.js', "const nm = require('nodemailer');\nnm.createTransport({ host: 'smtp.office365.com', auth: { user: 'a', pass: 'b' } });\nfunction ( {{{ ");
     assert.equal(f.length, 1);
   });
+
+  it('loads the wrapper a call goes through before the first pass, and only a wrapper', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mom-wrap-')));
+    fs.writeFileSync(path.join(dir, 'mailer.js'), "module.exports = require('nodemailer');\n");
+    fs.writeFileSync(path.join(dir, 'util.js'), 'module.exports = { pad: (s) => s };\n');
+    const app =
+      "const mailer = require('./mailer');\nconst util = require('./util');\n" +
+      "util.pad('x');\nmailer.createTransport({ host: 'smtp.office365.com', auth: { user: 'a@b.c', pass: process.env.P } });\n";
+    fs.writeFileSync(path.join(dir, 'app.js'), app);
+    // the scan: the wrapper's call is found in the first round, no file needs a second one
+    const scan = new Analyzer(dir);
+    const r = await scan.scan();
+    assert.deepEqual(
+      r.findings.map((f) => path.basename(f.span.file)),
+      ['app.js'],
+    );
+    assert.equal(scan.counts.laterPasses, 0);
+    // the editor: the same in one pass; util.js (names no mail package) is never loaded
+    const editor = new Analyzer(dir);
+    assert.equal(editor.analyzeText(path.join(dir, 'app.js'), app).length, 1);
+    assert.equal(editor.textOf(path.join(dir, 'mailer.js')), "module.exports = require('nodemailer');\n");
+    assert.equal(editor.textOf(path.join(dir, 'util.js')), undefined);
+  });
 });
