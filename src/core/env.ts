@@ -26,6 +26,8 @@ interface ParsedEnv {
   file: string;
   values: Record<string, string>;
   text: string;
+  /** locate() answers by variable name. */
+  at: Map<string, { line: number; start: number; end: number }>;
 }
 
 export class EnvIndex {
@@ -45,7 +47,7 @@ export class EnvIndex {
     this.revision++;
     const dir = path.dirname(file);
     const list = (this.byDir.get(dir) ?? []).filter((e) => e.file !== file);
-    list.push({ file, values: parse(text), text });
+    list.push({ file, values: parse(text), text, at: new Map() });
     list.sort((a, b) => this.rank(path.basename(a.file)) - this.rank(path.basename(b.file)) || a.file.localeCompare(b.file));
     this.byDir.set(dir, list);
   }
@@ -85,12 +87,21 @@ export class EnvIndex {
 
   /** Looks a variable up for a source file, nearest folder first, stopping at `root`. */
   lookup(name: string, fromFile: string, root: string): EnvHit | undefined {
+    if (!this.byDir.size) {
+      return undefined;
+    }
     let dir = path.dirname(fromFile);
     const stop = path.resolve(root);
     for (;;) {
       for (const env of this.byDir.get(dir) ?? []) {
         if (Object.prototype.hasOwnProperty.call(env.values, name)) {
-          return { value: env.values[name], file: env.file, template: TEMPLATE.test(env.file), ...locate(env.text, name) };
+          // (where the assignment is, found once per file and name: a scan asks for the same ones often)
+          let at = env.at.get(name);
+          if (!at) {
+            at = locate(env.text, name);
+            env.at.set(name, at);
+          }
+          return { value: env.values[name], file: env.file, template: TEMPLATE.test(env.file), ...at };
         }
       }
       const parent = path.dirname(dir);
@@ -115,9 +126,13 @@ export class EnvIndex {
   }
 }
 
+/** `dir` is `root` or a folder under it (both absolute and normalized; path.relative costs far more). */
 function isInside(dir: string, root: string): boolean {
-  const rel = path.relative(root, dir);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  if (process.platform === 'win32') {
+    dir = dir.toLowerCase();
+    root = root.toLowerCase();
+  }
+  return dir === root || dir.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 /** Finds the line that assigns `name` (the last one wins in dotenv, as in the shell). */
