@@ -247,8 +247,17 @@ export async function walk(roots: readonly string[], opts: WalkOptions): Promise
         },
         result.skipped,
       );
-      for (const f of [...envFiles, ...sources]) {
-        addFile(f, f);
+      // (classified already by filterListing: only the duplicate check of addFile is needed)
+      for (const [list, out] of [
+        [envFiles, result.envFiles],
+        [sources, result.sources],
+      ]) {
+        for (const f of list) {
+          if (!seenFiles.has(f)) {
+            seenFiles.add(f);
+            out.push(f);
+          }
+        }
       }
       // Git lists a link to a folder as one entry: the folder walk follows it, with its rules. A link
       // into the work tree itself leads to files git listed already (or loops back to an ancestor).
