@@ -378,7 +378,8 @@ async function runScan(
     if (useWorker) {
       // A worker that runs out of its bounded heap (a tree of unusually large modules) is not the end of
       // the scan: it runs again with a larger bound (ANALYSIS_HEAP_RETRIES_MB; nothing of the failed run is kept).
-      const heaps = [heapBound(), ...ANALYSIS_HEAP_RETRIES_MB.filter((mb) => mb > heapBound())];
+      const first = heapBound();
+      const heaps = [first, ...ANALYSIS_HEAP_RETRIES_MB.filter((mb) => mb > first)];
       for (let i = 0; ; i++) {
         try {
           return {

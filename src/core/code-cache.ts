@@ -14,7 +14,7 @@ import * as vm from 'node:vm';
 
 export interface CachedModule {
   exports: unknown;
-  /** Writes the code cache; defined only when no usable cache existed. */
+  /** Writes the code cache (the first call only; later calls do nothing); defined only when no usable cache existed. */
   saveCache?: () => void;
 }
 
@@ -46,9 +46,14 @@ export function requireWithCodeCache(file: string, name: string): CachedModule {
     file,
     path.dirname(file),
   );
+  let saved = false;
   const saveCache =
     !cachedData || script.cachedDataRejected
       ? () => {
+          if (saved) {
+            return;
+          }
+          saved = true;
           try {
             const tmp = `${cacheFile}.${process.pid}.tmp`;
             fs.writeFileSync(tmp, script.createCachedData());
