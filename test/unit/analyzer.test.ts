@@ -79,5 +79,6 @@ describe('Analyzer', () => {
     assert.equal(editor.analyzeText(path.join(dir, 'app.js'), app).length, 1);
     assert.equal(editor.textOf(path.join(dir, 'mailer.js')), "module.exports = require('nodemailer');\n");
     assert.equal(editor.textOf(path.join(dir, 'util.js')), undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
